@@ -1,0 +1,1 @@
+"""Dagster resources: storage, database, OCR settings, quality thresholds; chosen in `environment`."""

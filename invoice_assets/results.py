@@ -1,0 +1,32 @@
+"""The JSON line of DESIGN.md section 2, built the same way for the CLI and for stored invoices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONTRACT_FIELDS = (
+    "invoice_number",
+    "date",
+    "supplier",
+    "customer",
+    "subtotal",
+    "tax",
+    "total",
+    "currency",
+    "lines",
+)
+
+
+def invoice_json(
+    file: str, sha256: str, fields: dict[str, Any], ocr_confidence: float | None
+) -> dict[str, Any]:
+    """One invoice as the contract names it: file, sha256, the fields, then the OCR confidence."""
+    row: dict[str, Any] = {"file": file, "sha256": sha256}
+    row.update({name: fields.get(name) for name in CONTRACT_FIELDS})
+    row["lines"] = row["lines"] or []
+    row["ocr_confidence"] = None if ocr_confidence is None else round(float(ocr_confidence), 1)
+    return row
+
+
+def error_json(file: str, reason: str) -> dict[str, str]:
+    return {"file": file, "error": reason}

@@ -1,0 +1,62 @@
+"""Running the asset graph from the command line, through Dagster, on the configured instance.
+
+The commands do what a person would do in the UI: add batch partitions for the inbox files no batch
+has received and materialize the ETL job for each, so runs, metadata and checks show up in the UI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+from dagster import DagsterInstance, Definitions
+
+from invoice_assets.batching import group_into_batches
+from invoice_assets.partitions import batch_partitions
+from invoice_assets.records import received_keys
+from invoice_assets.settings import PlatformSettings
+from resources.database import DatabaseResource
+from resources.storage import InvoiceStorage
+from sensors.inbox import BATCH_SIZE
+
+
+def open_instance(settings: PlatformSettings) -> DagsterInstance:
+    """The persistent instance under DAGSTER_HOME (created on first use), as `dagster dev` would open it."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    return DagsterInstance.get()
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    batch: str
+    files: int
+    success: bool
+    run_id: str
+
+
+def materialize_new_batches(
+    defs: Definitions, instance: DagsterInstance, batch_size: int = BATCH_SIZE
+) -> list[BatchRun]:
+    """Receive every unreceived inbox file, one ETL run per batch; progress goes to stderr."""
+    storage: InvoiceStorage = defs.resources["storage"]
+    database: DatabaseResource = defs.resources["database"]
+    with database.engine.connect() as conn:
+        taken = received_keys(conn)
+    waiting = [f for f in storage.list_inbox() if f.key not in taken]
+    batches = group_into_batches(waiting, batch_size)
+    if batches:
+        instance.add_dynamic_partitions(batch_partitions.name, [b.key for b in batches])
+    job = defs.resolve_job_def("etl_job")
+    runs = []
+    for number, batch in enumerate(batches, 1):
+        print(f"[{number}/{len(batches)}] batch {batch.key}: {len(batch.files)} files", file=sys.stderr)
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=batch.key,
+            run_config={"ops": {"raw_invoices": {"config": {"files": list(batch.files)}}}},
+            raise_on_error=False,
+        )
+        runs.append(BatchRun(batch.key, len(batch.files), result.success, result.run_id))
+    return runs

@@ -1,0 +1,35 @@
+"""Resources, chosen per deployment from the environment (see `invoice_assets.settings`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from invoice_assets.settings import PlatformSettings, load_settings
+from resources.database import DatabaseResource
+from resources.ocr import OcrResource
+from resources.quality import ExtractionQuality
+from resources.storage import InvoiceStorage, LocalInvoiceStorage
+
+
+def build_storage(settings: PlatformSettings) -> InvoiceStorage:
+    """A folder inbox locally; `s3://bucket/prefix` selects the S3 backend (production work, issue 5)."""
+    if settings.inbox_is_s3:
+        raise NotImplementedError(
+            f"INVOICES_INBOX={settings.inbox}: the S3 inbox is not built yet; use a local folder for now"
+        )
+    return LocalInvoiceStorage(
+        inbox_dir=settings.inbox,
+        archive_dir=str(settings.archive),
+        quarantine_dir=str(settings.quarantine),
+    )
+
+
+def build_resources(settings: PlatformSettings | None = None) -> dict[str, Any]:
+    """Every resource the assets, checks and sensors ask for, by name."""
+    settings = settings or load_settings()
+    return {
+        "storage": build_storage(settings),
+        "database": DatabaseResource(url=settings.database_url),
+        "ocr": OcrResource(),
+        "quality": ExtractionQuality(),
+    }

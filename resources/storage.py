@@ -1,0 +1,138 @@
+"""Where invoice files live: the inbox they arrive in, the archive of originals, the quarantine.
+
+Assets and sensors talk to `InvoiceStorage` only, so a folder inbox (here) and an S3 bucket (the
+production implementation of the same methods) serve the same code paths. Keys are POSIX-style paths
+relative to the inbox, whatever the backend.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+INVOICE_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+"""Names the inbox offers for processing. Everything else (labels CSVs, notes, temporary upload
+files) is ignored by the listing rather than quarantined: it is not an invoice sent by a workshop."""
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """One file waiting in the inbox, as the listing sees it."""
+
+    key: str
+    size: int
+    modified: float  # POSIX timestamp (S3: LastModified)
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.key).name
+
+
+def is_invoice_candidate(key: str) -> bool:
+    """Whether a listed key is offered for processing (hidden and temporary files are not)."""
+    path = PurePosixPath(key)
+    if any(part.startswith(".") for part in path.parts):
+        return False
+    return path.suffix.lower() in INVOICE_SUFFIXES
+
+
+class InvoiceStorage(ConfigurableResource):
+    """The interface every storage backend implements."""
+
+    def list_inbox(self) -> list[InboxFile]:
+        """Invoice candidates in the inbox, sorted by (modified, key)."""
+        raise NotImplementedError
+
+    def read_inbox(self, key: str) -> bytes:
+        raise NotImplementedError
+
+    def store_archive(self, sha256: str, suffix: str, data: bytes) -> str:
+        """Keep an original under its content hash; return its archive key. Idempotent."""
+        raise NotImplementedError
+
+    def local_copy(self, archive_key: str) -> AbstractContextManager[Path]:
+        """A local file path for an archived original, valid inside the `with` block (S3 downloads
+        to a temporary file; a folder archive hands out the file itself)."""
+        raise NotImplementedError
+
+    def store_quarantine(self, batch: str, key: str, data: bytes | None, reason: str) -> str:
+        """Put a file a person must look at where they will find it, with the reason beside it."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """A short human description for logs and metadata."""
+        raise NotImplementedError
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary sibling, flush to disk, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class LocalInvoiceStorage(InvoiceStorage):
+    """A folder inbox with archive and quarantine folders beside it (the embedded default)."""
+
+    inbox_dir: str = Field(description="Folder that workshops' invoices arrive in (scanned recursively).")
+    archive_dir: str = Field(description="Folder keeping every original under its sha256.")
+    quarantine_dir: str = Field(description="Folder for files that could not be processed.")
+
+    def list_inbox(self) -> list[InboxFile]:
+        root = Path(self.inbox_dir)
+        if not root.is_dir():
+            return []
+        found = []
+        for path in root.rglob("*"):
+            key = path.relative_to(root).as_posix()
+            if not is_invoice_candidate(key) or not path.is_file():
+                continue
+            stat = path.stat()
+            found.append(InboxFile(key=key, size=stat.st_size, modified=stat.st_mtime))
+        return sorted(found, key=lambda f: (f.modified, f.key))
+
+    def read_inbox(self, key: str) -> bytes:
+        return (Path(self.inbox_dir) / key).read_bytes()
+
+    def _archive_path(self, archive_key: str) -> Path:
+        return Path(self.archive_dir) / archive_key
+
+    def store_archive(self, sha256: str, suffix: str, data: bytes) -> str:
+        archive_key = f"{sha256[:2]}/{sha256}{suffix.lower()}"
+        target = self._archive_path(archive_key)
+        if not (target.is_file() and target.stat().st_size == len(data)):
+            _write_atomically(target, data)
+        return archive_key
+
+    @contextmanager
+    def local_copy(self, archive_key: str) -> Iterator[Path]:
+        path = self._archive_path(archive_key)
+        if not path.is_file():
+            raise FileNotFoundError(f"archived original {archive_key} is missing from {self.archive_dir}")
+        yield path
+
+    def store_quarantine(self, batch: str, key: str, data: bytes | None, reason: str) -> str:
+        quarantine_key = f"{batch}/{key}"
+        target = Path(self.quarantine_dir) / quarantine_key
+        if data is not None:
+            _write_atomically(target, data)
+        _write_atomically(target.with_name(target.name + ".reason.txt"), (reason + "\n").encode())
+        return quarantine_key
+
+    def describe(self) -> str:
+        return f"folder {self.inbox_dir}"

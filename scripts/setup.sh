@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Prepare this machine for the platform: Debian packages (when missing), uv, and .venv from uv.lock.
+#   bash scripts/setup.sh          # what `invoices` needs
+#   bash scripts/setup.sh --dev    # plus what the tests and linters need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v uv >/dev/null 2>&1; then
+  echo "setup: installing uv" >&2
+  python3 -m pip install --quiet --disable-pip-version-check uv
+fi
+
+extras=()
+[ "${1:-}" = "--dev" ] && extras=(--extra dev)
+echo "setup: syncing .venv from uv.lock" >&2
+uv sync --frozen --python "$(command -v python3)" "${extras[@]}" --quiet

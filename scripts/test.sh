@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# README command 2 (and CI): set up what is missing, lint, then run every test with coverage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --dev
+export OMP_THREAD_LIMIT=1
+echo "test: ruff check and ruff format --check" >&2
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "test: pytest" >&2
+.venv/bin/pytest --cov --cov-report=term "$@"

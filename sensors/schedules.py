@@ -1,0 +1,37 @@
+"""`hourly_etl_schedule`: the sweep that catches inbox files no batch has received.
+
+The sensor trusts modification times; a file copied in with an old time preserved, or one that arrived
+while the sensor was off, would wait forever. Once an hour this schedule compares the inbox with the
+manifest itself and requests batches for whatever has waited longer than `MIN_WAIT_SECONDS` unreceived
+(newer files are the sensor's, whose runs may still be going).
+"""
+
+from __future__ import annotations
+
+from dagster import ScheduleEvaluationContext, SkipReason, schedule
+
+from invoice_assets.batching import group_into_batches
+from invoice_assets.jobs import etl_job
+from invoice_assets.partitions import batch_partitions
+from invoice_assets.records import received_keys
+from resources.database import DatabaseResource
+from resources.storage import InvoiceStorage
+from sensors.inbox import BATCH_SIZE, batch_run_request
+
+MIN_WAIT_SECONDS = 15 * 60
+
+
+@schedule(job=etl_job, cron_schedule="0 * * * *", execution_timezone="UTC")
+def hourly_etl_schedule(
+    context: ScheduleEvaluationContext, storage: InvoiceStorage, database: DatabaseResource
+):
+    with database.engine.connect() as conn:
+        taken = received_keys(conn)
+    cutoff = context.scheduled_execution_time.timestamp() - MIN_WAIT_SECONDS
+    waiting = [f for f in storage.list_inbox() if f.key not in taken and f.modified <= cutoff]
+    if not waiting:
+        return SkipReason(f"every inbox file older than {MIN_WAIT_SECONDS // 60} minutes is received")
+    batches = group_into_batches(waiting, BATCH_SIZE)
+    # Schedules cannot return partition requests the way sensors do, so the sweep adds them itself.
+    context.instance.add_dynamic_partitions(batch_partitions.name, [b.key for b in batches])
+    return [batch_run_request(b.key, b.files) for b in batches]
