@@ -4,8 +4,6 @@ Each asset is a thin wrapper: it asks its resources for files and connections an
 the domain modules (`intake`, `ocr`, `extraction`), then reports what happened as metadata.
 """
 
-from __future__ import annotations
-
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
@@ -49,7 +47,6 @@ from resources.storage import InvoiceStorage
 ETL_GROUP = "etl"
 OWNERS = ["team:invoice-platform"]
 
-
 class RawInvoicesConfig(Config):
     files: list[str] = Field(
         default_factory=list,
@@ -66,13 +63,11 @@ class RawInvoicesConfig(Config):
         description="Pages with more pixels are quarantined (decompression bombs).",
     )
 
-
-def _markdown_table(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
+def markdown_table(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for row in rows:
         lines.append("| " + " | ".join(str(row.get(c, "")).replace("|", "\\|") for c in columns) + " |")
     return "\n".join(lines)
-
 
 @asset(
     partitions_def=batch_partitions,
@@ -124,11 +119,10 @@ def raw_invoices(
             "received_now": len(arrivals),
             "inbox": storage.describe(),
             "quarantine": MetadataValue.md(
-                _markdown_table(quarantined, ("file", "reason")) if quarantined else "none"
+                markdown_table(quarantined, ("file", "reason")) if quarantined else "none"
             ),
         }
     )
-
 
 @asset(
     partitions_def=batch_partitions,
@@ -201,7 +195,6 @@ def ocr_pages(
         },
     )
 
-
 @asset(
     partitions_def=batch_partitions,
     group_name=ETL_GROUP,
@@ -265,6 +258,5 @@ def invoice_fields(
             "threshold": quality.min_consistent_share,
         },
     )
-
 
 etl_assets = [raw_invoices, ocr_pages, invoice_fields]
