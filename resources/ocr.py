@@ -6,8 +6,9 @@ import os
 from dataclasses import replace
 
 from dagster import ConfigurableResource
-from invoice_assets.ocr import OcrSettings
 from pydantic import Field
+
+from invoice_assets.ocr import OcrSettings
 
 _DEFAULTS = OcrSettings()
 
