@@ -118,7 +118,8 @@ def run_etl_measured(inbox: Path, home: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -145,7 +146,8 @@ def main() -> None:
     print(f"{'files':>6} {'pages':>6} {'tesseract f/s':>14} {'ETL f/s':>9} {'ratio':>6} {'peak MiB':>9}")
     for size, page_count, baseline, seconds, peak in rows:
         ratio = baseline / seconds
-        print(f"{size:>6} {page_count:>6} {size / baseline:>14.2f} {size / seconds:>9.2f} {ratio:>6.2f} {peak / 1024:>9.0f}")
+        figures = f"{size / baseline:>14.2f} {size / seconds:>9.2f} {ratio:>6.2f} {peak / 1024:>9.0f}"
+        print(f"{size:>6} {page_count:>6} {figures}")
     if len(rows) > 1:
         print(f"peak memory {rows[-1][0]} vs {rows[0][0]} files: {rows[-1][4] / rows[0][4]:.2f}x")
 

@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from dagster import SkipReason, build_schedule_context, build_sensor_context, instance_for_test
 
 from invoice_assets.definitions import build_defs
@@ -85,7 +86,14 @@ def test_hourly_sweep_requests_unreceived_old_files_and_adds_their_partitions(pl
         )
 
 
-def test_definitions_load_and_every_job_resolves(platform):
+@pytest.fixture
+def fresh_instance():
+    """Resolving Definitions reads Dagster's current instance; an earlier test's may be gone by now."""
+    with instance_for_test() as instance:
+        yield instance
+
+
+def test_definitions_load_and_every_job_resolves(platform, fresh_instance):
     defs = build_defs(platform)
     assert defs.resolve_job_def("etl_job").partitions_def == batch_partitions
     assert defs.resolve_sensor_def("inbox_sensor")
@@ -94,7 +102,7 @@ def test_definitions_load_and_every_job_resolves(platform):
     assert keys == {"raw_invoices", "ocr_pages", "invoice_fields"}
 
 
-def test_asset_graph_snapshot(platform):
+def test_asset_graph_snapshot(platform, fresh_instance):
     """Accidental changes to asset keys or dependencies show up here first."""
     graph = build_defs(platform).resolve_asset_graph()
     edges = {
