@@ -47,6 +47,7 @@ from resources.storage import InvoiceStorage
 ETL_GROUP = "etl"
 OWNERS = ["team:invoice-platform"]
 
+
 class RawInvoicesConfig(Config):
     files: list[str] = Field(
         default_factory=list,
@@ -63,11 +64,13 @@ class RawInvoicesConfig(Config):
         description="Pages with more pixels are quarantined (decompression bombs).",
     )
 
+
 def markdown_table(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for row in rows:
         lines.append("| " + " | ".join(str(row.get(c, "")).replace("|", "\\|") for c in columns) + " |")
     return "\n".join(lines)
+
 
 @asset(
     partitions_def=batch_partitions,
@@ -123,6 +126,7 @@ def raw_invoices(
             ),
         }
     )
+
 
 @asset(
     partitions_def=batch_partitions,
@@ -195,6 +199,7 @@ def ocr_pages(
         },
     )
 
+
 @asset(
     partitions_def=batch_partitions,
     group_name=ETL_GROUP,
@@ -258,5 +263,6 @@ def invoice_fields(
             "threshold": quality.min_consistent_share,
         },
     )
+
 
 etl_assets = [raw_invoices, ocr_pages, invoice_fields]
