@@ -65,7 +65,7 @@ def _number_pattern(space_groups: bool) -> re.Pattern[str]:
         r"(?:(?<![\w/.,'’\-−])|(?<=EUR)|(?<=USD)|(?<=GBP)|(?<=Rs))(?<!\d:)"
         r"(?P<sign>[-−–]\s?)?"
         rf"(?P<number>{integer}{_DECIMAL}?)"
-        r"(?![\w/]|[.,]\d|:\d|-\d|\s?%)"
+        r"(?:(?=EUR|USD|GBP|PLN|CHF|INR|MYR)|(?![\w/]))(?![.,]\d|:\d|-\d|\s?%)"  # "735.41EUR" is fine
     )
 
 

@@ -117,12 +117,19 @@ def _arithmetic(numbers: list[Money]) -> tuple[Money, Money, Money] | None:
     for j in range(len(numbers) - 2, 0, -1):
         for i in range(j - 1, -1, -1):
             q, p = numbers[i], numbers[j]
-            if _close((q.value * p.value).quantize(CENT), amount.value) and q.value != 0:
-                if best is None:
-                    best = (q, p, amount)
-                # prefer adjacent q, p (columns next to each other)
-                if j == i + 1:
-                    return (q, p, amount)
+            product = (q.value * p.value).quantize(CENT)
+            if q.value == 0:
+                continue
+            found = amount
+            if not _close(product, amount.value):
+                if not (amount.value < 0 < product and _close(product, -amount.value)):
+                    continue
+                # a speck read as a minus sign: positive quantity and price make a positive amount
+                found = replace(amount, value=-amount.value)
+            if best is None:
+                best = (q, p, found)
+            if j == i + 1:  # prefer adjacent q, p (columns next to each other)
+                return (q, p, found)
     return best
 
 
@@ -142,6 +149,13 @@ def _row(line: Line, columns: list[_Column] | None) -> tuple[LineItem, int] | No
             break
         figures.append(number)
     figures.reverse()
+    while (
+        figures
+        and not figures[-1].has_decimals
+        and not figures[-1].currency
+        and any(f.has_decimals for f in figures)
+    ):
+        figures.pop()  # a speck read as a digit after the amount: a row ends with its amount
     if not figures or not figures[-1].has_decimals:
         return None
     triple = _arithmetic(figures)

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from invoice_assets.extraction.text import Line
 
-# "nº" as printed and as OCR misreads it (n°, no, n*, n2, nª, n®, n%, n?)
-_NO = r"(?:n\s?(?:[º°o2ª]|[^\w\s]{1,2})\.?|n\.\s?[º°o]|num\.?|numero|no\.?|nr\.?|nro\.?|nbr\.?|number|#)"
+# "nº" as printed and as OCR misreads it (n°, no, n*, n2, n*2, nª, n®, n%, n?)
+_NO = r"(?:n\s?(?:[º°oª2]|[^\w\s]){1,2}\.?|n\.\s?[º°o]|num\.?|numero|no\.?|nr\.?|nro\.?|nbr\.?|number|#)"
 
 _LABELS: dict[str, list[tuple[str, int]]] = {
     "number": [
         (rf"{_NO}\s*(?:de\s+)?(?:la\s+)?factura", 10),
-        (rf"factura\s*(?:{_NO}|numero)", 10),
+        (rf"[fpe]actura\s*(?:{_NO}|numero)", 10),  # OCR reads the F of "Factura nº" as P or E
         (rf"invoice\s*(?:{_NO}|id|ref\.?)", 10),
         (r"invoice\s*#", 10),
         (rf"inv\.?\s*{_NO}", 9),
@@ -88,7 +89,7 @@ _LABELS: dict[str, list[tuple[str, int]]] = {
         (r"total\s*\(?\s*(?:iva|impuestos|vat|tax)\s+(?:incluido|incluidos|included|incl\.?)\s*\)?", 10),
         (r"total\s+for\s+this\s+invoice", 10),
         (
-            r"total(?:\s+(?:sales|amount|after\s+adj(?:ustment)?\.?))?\s*\(?(?:incl(?:\.|uding|usive)?|inclusive\s+of)"
+            r"total(?:\s+(?:sales|amount|after\s+adj(?:ustment)?\.?))?\s*\(?(?:incl(?:\.|udes|uding|usive)?|inclusive\s+of)"
             r"\s+(?:vat|tax|gst)\)?",
             10,
         ),
@@ -128,7 +129,8 @@ OTHER: list[str] = [
     r"(?:fecha\s+(?:de\s+)?)?(?:pedido|entrega|servicio|operacion)|(?:order|delivery|service)\s+date",
     r"orderdatum|leveringsdatum|lieferdatum|data\s+sprzeda[zż]y|check\s+(?:in|out)",
     r"periodo(?:\s+de\s+facturacion)?|billing\s+period|period|zeitraum|periode",
-    r"pagina|page|seite|pagina|hoja|sheet",
+    r"pagina|page|seite|hoja|sheet",
+    r"total\s+(?:qty|quantity|items?|item\s+sold|units|uds\.?|unidades)|item\s+count|n[º°o]\s+de\s+art[ií]culos",
     r"contrato|contract|direccion|address|domicilio|adresse|adres",
     r"precios?\s+(?:con\s+)?iva\s+incluido|iva\s+incluido|incl\.?\s+(?:vat|btw|iva)|inclusief\s+btw",
     r"prijzen\s+zijn|prices\s+(?:include|incl)",
@@ -163,8 +165,11 @@ _COMPILED: list[tuple[str, int, re.Pattern[str]]] = [
 ] + [("other", 0, _compile(pattern)) for pattern in OTHER]
 
 
-def find_labels(line: Line) -> list[LabelHit]:
-    """The labels on a line, left to right; overlapping matches resolved in favour of the longest."""
+@lru_cache(maxsize=8192)
+def find_labels(line: Line) -> tuple[LabelHit, ...]:
+    """The labels on a line, left to right; overlapping matches resolved in favour of the longest.
+
+    Cached: fields, line items and parties all ask about the same lines."""
     matches: list[tuple[int, int, str, int]] = []
     for field, weight, pattern in _COMPILED:
         for match in pattern.finditer(line.folded):
@@ -180,4 +185,4 @@ def find_labels(line: Line) -> list[LabelHit]:
     for position, (start, end, field, weight) in enumerate(chosen):
         segment_end = chosen[position + 1][0] if position + 1 < len(chosen) else len(line.text)
         hits.append(LabelHit(field, weight, line, start, end, segment_end))
-    return hits
+    return tuple(hits)
