@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from invoice_assets.settings import PlatformSettings, load_settings
@@ -31,44 +32,141 @@ def _expand(paths: Sequence[str]) -> list[Path]:
     return expanded
 
 
-def extract_rows(paths: Sequence[Path], workers: int | None = None) -> Iterator[dict]:
-    """The contract's JSON object for each path, in the order given; unreadable files give an error row."""
+def extract_rows(paths: Sequence[Path], workers: int | None = None) -> Iterator[tuple[dict, str | None]]:
+    """The contract's JSON object for each path, in the order given, with the document's text (None for
+    a file that could not be read, whose object is an error row)."""
     from invoice_assets.documents import UnreadableDocument
     from invoice_assets.extraction import extract_fields
     from invoice_assets.ocr import OcrSettings, read_documents
     from invoice_assets.results import error_json, invoice_json
 
     readable = list(dict.fromkeys(p for p in paths if p.is_file()))
-    done: dict[Path, dict] = {}
+    done: dict[Path, tuple[dict, str | None]] = {}
     results = read_documents(readable, OcrSettings(), workers=workers)
     for path in paths:
         while path.is_file() and path not in done:
             finished, outcome = next(results)
             if isinstance(outcome, UnreadableDocument):
-                done[finished] = error_json(str(finished), outcome.reason)
+                done[finished] = (error_json(str(finished), outcome.reason), None)
             else:
                 sha256 = hashlib.sha256(finished.read_bytes()).hexdigest()
                 fields = extract_fields(outcome.text).to_record()
-                done[finished] = invoice_json(str(finished), sha256, fields, outcome.confidence)
+                done[finished] = (
+                    invoice_json(str(finished), sha256, fields, outcome.confidence),
+                    outcome.text,
+                )
         if path.is_file():
-            yield done[path]
+            row, text = done[path]
+            yield dict(row), text
         elif path.exists():
-            yield error_json(str(path), "not a regular file")
+            yield error_json(str(path), "not a regular file"), None
         else:
-            yield error_json(str(path), "no such file; check the path")
+            yield error_json(str(path), "no such file; check the path"), None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     failed = 0
-    for row in extract_rows(_expand(args.paths), workers=args.workers):
+    for row, _ in extract_rows(_expand(args.paths), workers=args.workers):
         failed += "error" in row
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 1 if failed else 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def _platform(settings: PlatformSettings):
+    """Definitions and the Dagster instance for `settings` (imported late: they load Dagster)."""
     from invoice_assets.definitions import build_defs
-    from invoice_assets.runner import materialize_new_batches, open_instance
+    from invoice_assets.runner import open_instance
+
+    return build_defs(settings), open_instance(settings)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from invoice_assets.runner import materialize_new_batches, run_training
+
+    settings = replace(load_settings(), inbox=args.inbox)
+    defs, instance = _platform(settings)
+    failed_batches = [r.batch for r in materialize_new_batches(defs, instance) if not r.success]
+    outcome = run_training(defs, instance, args.labels or [])
+    report = {
+        "promoted": outcome.promoted,
+        "gates": outcome.gates,
+        **{key: outcome.metadata.get(key) for key in TRAINING_FIGURES},
+        "failed_batches": failed_batches,
+        "dagster_run_id": outcome.run_id,
+    }
+    print(json.dumps(report, ensure_ascii=False))
+    if not outcome.success and not outcome.gates:
+        print("training failed before any gate was evaluated; see the Dagster run's logs", file=sys.stderr)
+    elif not outcome.promoted:
+        failing = [name for name, passed in outcome.gates.items() if not passed]
+        print(f"gate failed: {', '.join(failing)}; the champion was not changed", file=sys.stderr)
+    return 0 if outcome.promoted and not failed_batches else 1
+
+
+TRAINING_FIGURES = (
+    "model_version",
+    "test_macro_f1",
+    "baseline_test_macro_f1",
+    "champion_test_macro_f1",
+    "champion_version_before",
+    "train_size",
+    "test_size",
+    "epochs_run",
+    "mlflow_run_id",
+)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from invoice_assets.model_package import load_classifier, to_predictions
+    from resources.environment import build_resources
+
+    tracking = build_resources(load_settings())["mlflow_tracking"]
+    version = tracking.version_for_alias("champion")
+    if version is None:
+        hint = "run `invoices train --inbox DIR --labels CSV` (or `invoices demo`) first"
+        print(f"no champion model yet: {hint}", file=sys.stderr)
+        return 2
+    classifier = load_classifier(tracking.model_uri(version))
+    failed = 0
+    for row, text in extract_rows(_expand(args.paths), workers=args.workers):
+        if text is None:
+            failed += 1
+        else:
+            (prediction,) = to_predictions(classifier.predict_proba([text]))
+            row.update(
+                label=prediction.label, probability=round(prediction.probability, 4), model_version=version
+            )
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from invoice_assets.drift_data import NoChampion, compare_with_champion
+    from invoice_assets.runner import materialize_new_batches, run_predictions
+
+    settings = replace(load_settings(), inbox=args.inbox)
+    defs, instance = _platform(settings)
+    runs = materialize_new_batches(defs, instance)
+    run_predictions(defs, instance, [r.batch for r in runs if r.success])
+    current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in _expand([args.inbox])]
+    try:
+        with defs.resources["database"].engine.connect() as conn:
+            comparison = compare_with_champion(conn, defs.resources["mlflow_tracking"], current)
+    except NoChampion as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(json.dumps(comparison.report.as_dict(), ensure_ascii=False))
+    report = comparison.report
+    print(
+        f"drift: {report.drift} ({', '.join(report.reasons) or 'no rule fired'}); "
+        f"{len(comparison.current)} current vs {len(comparison.reference)} reference invoices",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from invoice_assets.runner import materialize_new_batches, run_predictions, run_training
     from invoice_assets.summary import etl_summary
     from invoice_assets.synth import generate_inbox
 
@@ -81,20 +179,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 2
     demo_folder = Path(settings.inbox) / f"demo-{args.seed}"
     print(f"generating {args.count} synthetic invoices into {demo_folder}", file=sys.stderr)
-    generated = generate_inbox(demo_folder, args.count, args.seed)
-    instance = open_instance(settings)
-    runs = materialize_new_batches(build_defs(settings), instance)
+    generate_inbox(demo_folder, args.count, args.seed)
+    defs, instance = _platform(settings)
+    runs = materialize_new_batches(defs, instance)
+    training = run_training(defs, instance, [])
+    predictions = run_predictions(defs, instance, [r.batch for r in runs]) if training.promoted else []
+    has_champion = defs.resources["mlflow_tracking"].version_for_alias("champion") is not None
+    week_folder = Path(settings.inbox) / f"demo-{args.seed}-next-week"
+    print(f"generating a week of {max(args.count // 5, 20)} new invoices into {week_folder}", file=sys.stderr)
+    week = generate_inbox(week_folder, max(args.count // 5, 20), args.seed + 1)
+    week_runs = materialize_new_batches(defs, instance)
+    if has_champion:
+        predictions += run_predictions(defs, instance, [r.batch for r in week_runs])
+    drift = _demo_drift(defs, week.files)
     summary = etl_summary(settings.database_url)
-    _print_demo_summary(settings, generated.labels_csv, runs, summary)
-    return 0 if all(r.success for r in runs) else 1
-
-
-def _print_demo_summary(settings: PlatformSettings, labels_csv: Path, runs: list, summary: dict) -> None:
-    ok = sum(r.success for r in runs)
-    print(
-        f"runs: {ok}/{len(runs)} succeeded"
-        + (" (no new files: the inbox was already received)" if not runs else "")
-    )
+    nothing_new = " (no new files: the inbox was already received)" if not runs else ""
+    print(f"runs: {sum(r.success for r in runs)}/{len(runs)} ETL batches succeeded{nothing_new}")
     print(
         f"files: {summary['files']} received, {summary['documents']} documents, "
         f"{summary['duplicates']} duplicates, {summary['quarantined']} quarantined"
@@ -104,12 +204,47 @@ def _print_demo_summary(settings: PlatformSettings, labels_csv: Path, runs: list
         f"total {summary['total_share']:.0%}; arithmetically consistent {summary['consistent_share']:.0%}; "
         f"mean OCR confidence {summary['mean_confidence']:.1f}"
     )
-    print(f"labels for training: {labels_csv}")
-    print("the ML half (classifier, F1, drift) is not built yet: this demo stops after the ETL assets")
-    print(f"tables: {settings.database_url}")
+    _print_training(training)
+    print(f"predictions: {summary['predictions']} labelled, {summary['review_queue']} to review")
+    print(drift)
+    print(f"tables: {settings.database_url}; MLflow: {settings.mlflow_tracking_uri}")
     print(
         f"open the UI: DAGSTER_HOME={settings.dagster_home} INVOICES_HOME={settings.home} "
         ".venv/bin/dagster dev -w workspace.yaml   (then http://127.0.0.1:3000)"
+    )
+    # A gate that fails is a verdict the demo reports, not a broken demo; a run that crashed is.
+    runs_ok = all(r.success for r in [*runs, *week_runs, *predictions])
+    ok = runs_ok and bool(training.gates)
+    return 0 if ok else 1
+
+
+def _demo_drift(defs, files: list[Path]) -> str:
+    """The drift verdict of the demo's new week against the champion's held-out data, as one line."""
+    from invoice_assets.drift_data import NoChampion, compare_with_champion
+
+    current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
+    try:
+        with defs.resources["database"].engine.connect() as conn:
+            report = compare_with_champion(conn, defs.resources["mlflow_tracking"], current).report
+    except NoChampion:
+        return "drift: no champion model, so no drift report"
+    drifted = ", ".join(report.drifted) or "none"
+    return (
+        f"drift: {report.drift} (share {report.share:.2f} of features; drifted: {drifted}) for the new week"
+    )
+
+
+def _print_training(training) -> None:
+    meta = training.metadata
+    if not meta:
+        print("classifier: training failed; see the training_job run in the UI")
+        return
+    verdict = "promoted to champion" if training.promoted else "NOT promoted (a gate failed)"
+    failing = [name for name, passed in training.gates.items() if not passed]
+    print(
+        f"classifier: version {meta.get('model_version')}, test macro F1 {meta.get('test_macro_f1')} "
+        f"(TF-IDF baseline {meta.get('baseline_test_macro_f1')}), {verdict}"
+        + (f": {', '.join(failing)}" if failing else "")
     )
 
 
@@ -118,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="generate a demo inbox and materialize the asset graph locally")
-    demo.add_argument("--count", type=int, default=30, help="synthetic invoices to generate (default 30)")
+    demo.add_argument("--count", type=int, default=200, help="synthetic invoices to generate (default 200)")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="generator seed (same seed, same files)")
     demo.set_defaults(handler=cmd_demo)
 
@@ -126,11 +261,26 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", help="invoice files (PDF, PNG, JPEG, TIFF) or folders of them")
     extract.add_argument("--workers", type=int, default=None, help="OCR processes (default: one per core)")
     extract.set_defaults(handler=cmd_extract)
+
+    train = commands.add_parser("train", help="ETL an inbox, load labels, train and gate a classifier")
+    train.add_argument("--inbox", required=True, help="folder of invoices (becomes the inbox of this run)")
+    train.add_argument("--labels", action="append", help="labels CSV (file,label); may repeat")
+    train.set_defaults(handler=cmd_train)
+
+    predict = commands.add_parser("predict", help="like extract, plus label, probability, model_version")
+    predict.add_argument("paths", nargs="+", help="invoice files or folders of them")
+    predict.add_argument("--workers", type=int, default=None, help="OCR processes (default: one per core)")
+    predict.set_defaults(handler=cmd_predict)
+
+    drift = commands.add_parser("drift", help="drift of a folder of invoices against the champion's data")
+    drift.add_argument("--inbox", required=True, help="folder of invoices: the current window")
+    drift.set_defaults(handler=cmd_drift)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from invoice_assets.assets.drift import drift_assets
 from invoice_assets.assets.etl import etl_assets
-from invoice_assets.jobs import etl_job
+from invoice_assets.assets.ml import ml_assets
+from invoice_assets.jobs import drift_job, etl_job, prediction_job, training_job
 from invoice_assets.settings import PlatformSettings
 from resources.environment import build_resources
+from sensors.drift import drift_retraining_sensor, weekly_drift_schedule
 from sensors.inbox import inbox_sensor
 from sensors.schedules import hourly_etl_schedule
 
@@ -19,10 +22,10 @@ from sensors.schedules import hourly_etl_schedule
 def build_defs(settings: PlatformSettings | None = None) -> Definitions:
     """Definitions bound to `settings` (default: the environment), so commands can point at another inbox."""
     return Definitions(
-        assets=etl_assets,
-        jobs=[etl_job],
-        sensors=[inbox_sensor],
-        schedules=[hourly_etl_schedule],
+        assets=[*etl_assets, *ml_assets, *drift_assets],
+        jobs=[etl_job, training_job, prediction_job, drift_job],
+        sensors=[inbox_sensor, drift_retraining_sensor],
+        schedules=[hourly_etl_schedule, weekly_drift_schedule],
         resources=build_resources(settings),
     )
 

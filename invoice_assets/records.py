@@ -12,10 +12,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import text as sql_text
 
 from invoice_assets.intake import ACCEPTED, QUARANTINED, Arrival
-from invoice_assets.tables import documents, inbox_files, invoice_lines, invoices, ocr_pages
+from invoice_assets.tables import (
+    documents,
+    inbox_files,
+    invoice_labels,
+    invoice_lines,
+    invoice_predictions,
+    invoices,
+    ocr_pages,
+    review_queue,
+)
 
 
 def utcnow() -> datetime:
@@ -170,3 +180,136 @@ def replace_invoice(conn: Connection, record: dict[str, Any], lines: Sequence[di
 
 def parse_iso_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def document_texts(conn: Connection, sha256s: Sequence[str]) -> dict[str, str]:
+    """Whole-document OCR text (pages in order) for each of `sha256s` that has any."""
+    texts: dict[str, list[str]] = {}
+    for start in range(0, len(sha256s), 500):
+        chunk = list(sha256s[start : start + 500])
+        rows = conn.execute(
+            select(ocr_pages.c.sha256, ocr_pages.c.text)
+            .where(ocr_pages.c.sha256.in_(chunk))
+            .order_by(ocr_pages.c.sha256, ocr_pages.c.page)
+        )
+        for sha256, text in rows:
+            texts.setdefault(sha256, []).append(text)
+    return {sha256: "\n\n".join(pages) for sha256, pages in texts.items()}
+
+
+def documents_by_name(conn: Connection) -> dict[str, set[str]]:
+    """Inbox key and bare file name → sha256s of readable documents received under that name."""
+    rows = conn.execute(
+        select(inbox_files.c.source_key, inbox_files.c.file_name, inbox_files.c.sha256).where(
+            inbox_files.c.sha256.is_not(None), inbox_files.c.status != QUARANTINED
+        )
+    )
+    found: dict[str, set[str]] = {}
+    for key, name, sha256 in rows:
+        found.setdefault(key, set()).add(sha256)
+        if name != key:
+            found.setdefault(name, set()).add(sha256)
+    return found
+
+
+def replace_labels(conn: Connection, labels: Iterable[dict[str, Any]]) -> int:
+    """Upsert labels by sha256 (a later source for the same document wins); returns the count."""
+    now = utcnow()
+    count = 0
+    for label in labels:
+        conn.execute(delete(invoice_labels).where(invoice_labels.c.sha256 == label["sha256"]))
+        conn.execute(insert(invoice_labels).values(**label, loaded_at=now))
+        count += 1
+    return count
+
+
+def reviewed_labels(conn: Connection) -> list[dict[str, Any]]:
+    """Labels people gave in the review queue, as label rows with source `review`."""
+    rows = conn.execute(
+        select(review_queue.c.sha256, documents.c.file_name, review_queue.c.reviewed_label)
+        .join(documents, documents.c.sha256 == review_queue.c.sha256)
+        .where(review_queue.c.reviewed_label.is_not(None))
+    )
+    return [{"sha256": sha, "file": name, "label": label, "source": "review"} for sha, name, label in rows]
+
+
+LABELED_VIEW = "labeled_invoices"
+
+
+def labeled_invoices_query() -> Select:
+    """Extracted fields of every labelled invoice with its label: the body of the `labeled_invoices` view."""
+    return select(
+        invoices.c.sha256,
+        invoices.c.file_name,
+        invoices.c.batch,
+        invoices.c.invoice_number,
+        invoices.c.issue_date,
+        invoices.c.supplier,
+        invoices.c.customer,
+        invoices.c.subtotal,
+        invoices.c.tax,
+        invoices.c.total,
+        invoices.c.currency,
+        invoices.c.ocr_confidence,
+        invoice_labels.c.label,
+        invoice_labels.c.source.label("label_source"),
+    ).join(invoice_labels, invoice_labels.c.sha256 == invoices.c.sha256)
+
+
+def refresh_labeled_view(conn: Connection) -> None:
+    """(Re)create the view, so SQL users see labelled invoices without a second copy of the data."""
+    body = labeled_invoices_query().compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    conn.execute(sql_text(f"DROP VIEW IF EXISTS {LABELED_VIEW}"))
+    conn.execute(sql_text(f"CREATE VIEW {LABELED_VIEW} AS {body}"))
+
+
+@dataclass(frozen=True)
+class LabeledInvoice:
+    sha256: str
+    file_name: str
+    label: str
+    text: str
+    fields: dict[str, Any]
+
+
+def load_labeled_invoices(conn: Connection) -> list[LabeledInvoice]:
+    """Every labelled invoice with its OCR text, in a stable order (by sha256)."""
+    rows = [dict(row._mapping) for row in conn.execute(labeled_invoices_query().order_by(invoices.c.sha256))]
+    texts = document_texts(conn, [row["sha256"] for row in rows])
+    return [
+        LabeledInvoice(row["sha256"], row["file_name"], row["label"], texts.get(row["sha256"], ""), row)
+        for row in rows
+    ]
+
+
+def replace_predictions(
+    conn: Connection, batch: str, predictions: Sequence[dict[str, Any]], review_below: float
+) -> int:
+    """Upsert predictions by sha256 and keep the review queue in step; returns how many need review.
+
+    A prediction less confident than `review_below` joins the queue (a person's earlier verdict on the
+    same invoice is kept); a confident one leaves it unless a person already reviewed it.
+    """
+    now = utcnow()
+    queued = 0
+    for prediction in predictions:
+        sha256 = prediction["sha256"]
+        conn.execute(delete(invoice_predictions).where(invoice_predictions.c.sha256 == sha256))
+        conn.execute(insert(invoice_predictions).values(**prediction, batch=batch, predicted_at=now))
+        queued_row = select(review_queue.c.reviewed_label).where(review_queue.c.sha256 == sha256)
+        pending = conn.execute(queued_row).first()
+        values = {
+            "batch": batch,
+            "predicted_label": prediction["label"],
+            "probability": prediction["probability"],
+            "model_version": prediction["model_version"],
+        }
+        if prediction["probability"] < review_below:
+            queued += 1
+            if pending is None:
+                conn.execute(insert(review_queue).values(sha256=sha256, queued_at=now, **values))
+            else:
+                conn.execute(update(review_queue).where(review_queue.c.sha256 == sha256).values(**values))
+        elif pending is not None and pending.reviewed_label is None:
+            conn.execute(delete(review_queue).where(review_queue.c.sha256 == sha256))
+    return queued

@@ -60,3 +60,42 @@ def materialize_new_batches(
         )
         runs.append(BatchRun(batch.key, len(batch.files), result.success, result.run_id))
     return runs
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    success: bool
+    run_id: str
+    gates: dict[str, bool]
+    metadata: dict[str, object]
+
+    @property
+    def promoted(self) -> bool:
+        return self.success and bool(self.gates) and all(self.gates.values())
+
+
+def run_training(defs: Definitions, instance: DagsterInstance, labels_paths: list[str]) -> TrainingOutcome:
+    """Labels → labelled invoices → candidate (gated) → champion, as one run of `training_job`."""
+    print("training: loading labels, fitting the CNN and the baseline", file=sys.stderr)
+    result = defs.resolve_job_def("training_job").execute_in_process(
+        instance=instance,
+        run_config={"ops": {"invoice_labels": {"config": {"labels_paths": labels_paths}}}},
+        raise_on_error=False,
+    )
+    gates = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    metadata: dict[str, object] = {}
+    for event in result.get_asset_materialization_events():
+        if event.asset_key and event.asset_key.to_user_string() == "invoice_classifier":
+            metadata = {key: value.value for key, value in event.materialization.metadata.items()}
+    return TrainingOutcome(result.success, result.run_id, gates, metadata)
+
+
+def run_predictions(defs: Definitions, instance: DagsterInstance, batches: list[str]) -> list[BatchRun]:
+    """Label the invoices of `batches` with the champion, one run per batch."""
+    job = defs.resolve_job_def("prediction_job")
+    runs = []
+    for number, batch in enumerate(batches, 1):
+        print(f"[{number}/{len(batches)}] predictions for batch {batch}", file=sys.stderr)
+        result = job.execute_in_process(instance=instance, partition_key=batch, raise_on_error=False)
+        runs.append(BatchRun(batch, 0, result.success, result.run_id))
+    return runs

@@ -32,6 +32,11 @@ class PlatformSettings:
         return self.home / "archive"
 
     @property
+    def mlflow_artifacts(self) -> str:
+        """Where MLflow keeps model files when the tracking store is local."""
+        return str(self.home / "mlartifacts")
+
+    @property
     def quarantine(self) -> Path:
         """Files that could not be processed, each beside a note with the reason."""
         return self.home / "quarantine"

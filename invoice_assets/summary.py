@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from invoice_assets.intake import DUPLICATE, QUARANTINED
 from invoice_assets.quality import summarize_extraction
-from invoice_assets.tables import documents, inbox_files, invoices
+from invoice_assets.tables import documents, inbox_files, invoice_predictions, invoices, review_queue
 from resources.database import create_platform_engine
 
 
@@ -19,6 +19,10 @@ def etl_summary(database_url: str) -> dict[str, float | int]:
         document_count = conn.execute(select(func.count()).select_from(documents)).scalar_one()
         records = [dict(row._mapping) for row in conn.execute(select(invoices))]
         confidence = conn.execute(select(func.avg(invoices.c.ocr_confidence))).scalar()
+        predictions = conn.execute(select(func.count()).select_from(invoice_predictions)).scalar_one()
+        queued = conn.execute(
+            select(func.count()).select_from(review_queue).where(review_queue.c.reviewed_label.is_(None))
+        ).scalar_one()
     engine.dispose()
     shares = summarize_extraction(records)
     return {
@@ -31,4 +35,6 @@ def etl_summary(database_url: str) -> dict[str, float | int]:
         "total_share": shares.total_share,
         "consistent_share": shares.consistent_share,
         "mean_confidence": float(confidence or 0.0),
+        "predictions": predictions,
+        "review_queue": queued,
     }

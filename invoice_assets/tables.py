@@ -105,3 +105,65 @@ invoice_lines = Table(
     Column("unit_price", Money),
     Column("amount", Money),
 )
+
+invoice_labels = Table(
+    "invoice_labels",
+    metadata,
+    Column("sha256", SHA256, ForeignKey("documents.sha256"), primary_key=True),
+    Column("file", String(255), nullable=False, comment="the file name the label was given for"),
+    Column("label", String(16), nullable=False, comment="corrective | preventive"),
+    Column("source", String(512), nullable=False, comment="labels CSV it came from, or `review`"),
+    Column("loaded_at", DateTime, nullable=False),
+)
+
+invoice_predictions = Table(
+    "invoice_predictions",
+    metadata,
+    Column("sha256", SHA256, ForeignKey("documents.sha256"), primary_key=True),
+    Column("batch", String(64), nullable=False),
+    Column("label", String(16), nullable=False),
+    Column("probability", Float, nullable=False, comment="probability of the predicted label"),
+    Column("model_version", String(32), nullable=False),
+    Column("predicted_at", DateTime, nullable=False),
+    Index("ix_invoice_predictions_batch", "batch"),
+)
+
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("sha256", SHA256, ForeignKey("documents.sha256"), primary_key=True),
+    Column("batch", String(64), nullable=False),
+    Column("predicted_label", String(16), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("model_version", String(32), nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    Column("reviewed_label", String(16), nullable=True, comment="set by a person: corrective | preventive"),
+    Column("reviewed_by", String(128), nullable=True),
+    Column("reviewed_at", DateTime, nullable=True),
+)
+
+drift_reports = Table(
+    "drift_reports",
+    metadata,
+    Column("period", String(64), primary_key=True, comment="the weekly partition, e.g. 2026-11-23"),
+    Column("drift", Boolean, nullable=False),
+    Column("share", Float, nullable=False, comment="share of evaluated features that drifted"),
+    Column("reasons", String(1024), nullable=False, default=""),
+    Column("model_version", String(32), nullable=False),
+    Column("reference_size", Integer, nullable=False),
+    Column("current_size", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+drift_features = Table(
+    "drift_features",
+    metadata,
+    Column("period", String(64), ForeignKey("drift_reports.period"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("method", String(64), nullable=False),
+    Column("statistic", Float),
+    Column("p_value", Float),
+    Column("threshold", Float),
+    Column("drift", Boolean, nullable=False),
+    Column("note", String(512), nullable=False, default=""),
+)

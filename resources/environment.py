@@ -6,8 +6,9 @@ from typing import Any
 
 from invoice_assets.settings import PlatformSettings, load_settings
 from resources.database import DatabaseResource
+from resources.mlflow_tracking import MlflowTracking
 from resources.ocr import OcrResource
-from resources.quality import ExtractionQuality
+from resources.quality import ExtractionQuality, ModelGates
 from resources.storage import InvoiceStorage, LocalInvoiceStorage
 
 
@@ -32,4 +33,8 @@ def build_resources(settings: PlatformSettings | None = None) -> dict[str, Any]:
         "database": DatabaseResource(url=settings.database_url),
         "ocr": OcrResource(),
         "quality": ExtractionQuality(),
+        "mlflow_tracking": MlflowTracking(
+            tracking_uri=settings.mlflow_tracking_uri, artifact_root=settings.mlflow_artifacts
+        ),
+        "model_gates": ModelGates(),
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from invoice_assets.gates import GateThresholds
+
 
 class ExtractionQuality(ConfigurableResource):
     """Below these shares a batch's extraction is flagged in the UI (and blocks downstream assets)."""
@@ -19,3 +21,24 @@ class ExtractionQuality(ConfigurableResource):
     min_ocr_confidence: float = Field(
         default=60.0, description="Mean Tesseract word confidence (0-100) of a batch."
     )
+
+
+class ModelGates(ConfigurableResource):
+    """Thresholds a candidate classifier must meet before it may become champion."""
+
+    min_macro_f1: float = Field(default=0.85, description="Macro F1 on the held-out test split.")
+    max_gap_to_baseline: float = Field(
+        default=0.02, description="How far the CNN may trail the TF-IDF baseline."
+    )
+    min_class_recall: float = Field(default=0.70, description="Recall every class must reach.")
+    max_regression_to_champion: float = Field(
+        default=0.01, description="How far the candidate may trail the current champion on the same split."
+    )
+
+    def thresholds(self) -> GateThresholds:
+        return GateThresholds(
+            min_macro_f1=self.min_macro_f1,
+            max_gap_to_baseline=self.max_gap_to_baseline,
+            min_class_recall=self.min_class_recall,
+            max_regression_to_champion=self.max_regression_to_champion,
+        )

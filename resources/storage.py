@@ -53,6 +53,14 @@ class InvoiceStorage(ConfigurableResource):
     def read_inbox(self, key: str) -> bytes:
         raise NotImplementedError
 
+    def list_label_files(self) -> list[str]:
+        """Keys of the CSV files in the inbox (labels CSVs, DESIGN.md section 2)."""
+        raise NotImplementedError
+
+    def read_location(self, location: str) -> bytes:
+        """Read a file named by a path or URI given on the command line (e.g. `--labels`)."""
+        raise NotImplementedError
+
     def store_archive(self, sha256: str, suffix: str, data: bytes) -> str:
         """Keep an original under its content hash; return its archive key. Idempotent."""
         raise NotImplementedError
@@ -64,6 +72,10 @@ class InvoiceStorage(ConfigurableResource):
 
     def store_quarantine(self, batch: str, key: str, data: bytes | None, reason: str) -> str:
         """Put a file a person must look at where they will find it, with the reason beside it."""
+        raise NotImplementedError
+
+    def store_report(self, key: str, data: bytes) -> str:
+        """Keep a report file (a drift plot, say) where people can open it; returns its location."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -92,6 +104,7 @@ class LocalInvoiceStorage(InvoiceStorage):
     inbox_dir: str = Field(description="Folder that workshops' invoices arrive in (scanned recursively).")
     archive_dir: str = Field(description="Folder keeping every original under its sha256.")
     quarantine_dir: str = Field(description="Folder for files that could not be processed.")
+    reports_dir: str = Field(default="", description="Folder for report files; default: beside the archive.")
 
     def list_inbox(self) -> list[InboxFile]:
         root = Path(self.inbox_dir)
@@ -108,6 +121,19 @@ class LocalInvoiceStorage(InvoiceStorage):
 
     def read_inbox(self, key: str) -> bytes:
         return (Path(self.inbox_dir) / key).read_bytes()
+
+    def list_label_files(self) -> list[str]:
+        root = Path(self.inbox_dir)
+        if not root.is_dir():
+            return []
+        return sorted(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*.csv")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+
+    def read_location(self, location: str) -> bytes:
+        return Path(location).expanduser().read_bytes()
 
     def _archive_path(self, archive_key: str) -> Path:
         return Path(self.archive_dir) / archive_key
@@ -133,6 +159,11 @@ class LocalInvoiceStorage(InvoiceStorage):
             _write_atomically(target, data)
         _write_atomically(target.with_name(target.name + ".reason.txt"), (reason + "\n").encode())
         return quarantine_key
+
+    def store_report(self, key: str, data: bytes) -> str:
+        target = Path(self.reports_dir or Path(self.archive_dir).parent / "reports") / key
+        _write_atomically(target, data)
+        return str(target)
 
     def describe(self) -> str:
         return f"folder {self.inbox_dir}"

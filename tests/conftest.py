@@ -42,3 +42,38 @@ def copy_into(folder: Path, files: list[Path]) -> list[str]:
     for path in files:
         shutil.copy2(path, folder / path.name)
     return sorted(path.name for path in files)
+
+
+@pytest.fixture(scope="session")
+def etl_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home whose inbox of 60 generated invoices (with labels.csv) went through the ETL graph once."""
+    from dagster import instance_for_test
+
+    from invoice_assets.definitions import build_defs
+    from invoice_assets.runner import materialize_new_batches
+    from invoice_assets.synth import generate_inbox
+
+    home = tmp_path_factory.mktemp("corpus") / "home"
+    settings = load_settings({"INVOICES_HOME": str(home)})
+    generate_inbox(Path(settings.inbox) / "generated", 60, seed=2024, dpi_range=(150, 200))
+    with instance_for_test() as instance:
+        runs = materialize_new_batches(build_defs(settings), instance)
+    assert runs and all(run.success for run in runs)
+    return home
+
+
+@pytest.fixture
+def ml_home(etl_corpus: Path, tmp_path: Path):
+    """A private copy of the corpus home, a Dagster instance, and the corpus's batch partition."""
+    from dagster import instance_for_test
+
+    from invoice_assets.partitions import batch_partitions
+    from tests.ml_helpers import batches
+
+    home = tmp_path / "home"
+    shutil.copytree(etl_corpus, home)
+    settings = load_settings({"INVOICES_HOME": str(home)})
+    with instance_for_test() as instance:
+        (batch,) = batches(settings)
+        instance.add_dynamic_partitions(batch_partitions.name, [batch])
+        yield settings, instance, batch

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from dagster import SkipReason, build_schedule_context, build_sensor_context, instance_for_test
 
+from invoice_assets.assets.drift import weekly_partitions
 from invoice_assets.definitions import build_defs
 from invoice_assets.partitions import batch_partitions
 from resources.database import DatabaseResource
@@ -96,10 +97,13 @@ def fresh_instance():
 def test_definitions_load_and_every_job_resolves(platform, fresh_instance):
     defs = build_defs(platform)
     assert defs.resolve_job_def("etl_job").partitions_def == batch_partitions
+    assert defs.resolve_job_def("prediction_job").partitions_def == batch_partitions
+    assert defs.resolve_job_def("training_job").partitions_def is None
+    assert defs.resolve_job_def("drift_job").partitions_def == weekly_partitions
+    assert defs.resolve_sensor_def("drift_retraining_sensor")
+    assert defs.resolve_schedule_def("weekly_drift_schedule").cron_schedule == "0 6 * * 1"
     assert defs.resolve_sensor_def("inbox_sensor")
     assert defs.resolve_schedule_def("hourly_etl_schedule").cron_schedule == "0 * * * *"
-    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {"raw_invoices", "ocr_pages", "invoice_fields"}
 
 
 def test_asset_graph_snapshot(platform, fresh_instance):
@@ -109,9 +113,27 @@ def test_asset_graph_snapshot(platform, fresh_instance):
         key.to_user_string(): sorted(parent.to_user_string() for parent in graph.get(key).parent_keys)
         for key in graph.get_all_asset_keys()
     }
-    assert edges == {"raw_invoices": [], "ocr_pages": ["raw_invoices"], "invoice_fields": ["ocr_pages"]}
-    checks = sorted(key.name for key in graph.asset_check_keys)
-    assert checks == ["arithmetic_consistent", "key_fields_found", "mean_ocr_confidence"]
+    assert edges == {
+        "raw_invoices": [],
+        "ocr_pages": ["raw_invoices"],
+        "invoice_fields": ["ocr_pages"],
+        "invoice_labels": ["invoice_fields"],
+        "labeled_invoices": ["invoice_labels"],
+        "invoice_classifier": ["labeled_invoices"],
+        "champion_model": ["invoice_classifier"],
+        "invoice_predictions": ["champion_model", "invoice_fields"],
+        "drift_report": ["invoice_predictions"],
+    }
+    checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys)
+    assert checks == [
+        "invoice_classifier:class_recall",
+        "invoice_classifier:macro_f1",
+        "invoice_classifier:not_worse_than_baseline",
+        "invoice_classifier:not_worse_than_champion",
+        "invoice_fields:arithmetic_consistent",
+        "invoice_fields:key_fields_found",
+        "ocr_pages:mean_ocr_confidence",
+    ]
 
 
 def test_dagster_cli_validates_the_workspace(platform, tmp_path):

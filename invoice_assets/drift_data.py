@@ -1,0 +1,156 @@
+"""From the platform tables to the frames the drift statistics compare.
+
+The current window is a set of documents (a week's, or a folder's); the reference is the champion's
+held-out split, recorded with its MLflow run. Both are described the same way, with the champion's own
+probabilities, so the comparison is like for like.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select
+
+from invoice_assets.drift.language import detect_language
+from invoice_assets.drift.result import DriftReport
+from invoice_assets.records import document_texts, utcnow
+from invoice_assets.tables import documents, drift_features, drift_reports, invoice_lines, invoices
+
+
+def documents_received_between(conn: Connection, start: datetime, end: datetime) -> list[str]:
+    """Extracted invoices whose document arrived in [start, end) (naive UTC)."""
+    query = (
+        select(invoices.c.sha256)
+        .join(documents, documents.c.sha256 == invoices.c.sha256)
+        .where(documents.c.received_at >= start, documents.c.received_at < end)
+        .order_by(invoices.c.sha256)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def invoice_frame(
+    conn: Connection, sha256s: Sequence[str], predict_proba: Any, labels: Sequence[str]
+) -> pd.DataFrame:
+    """One row per invoice: the numeric, categorical and text columns `build_report` compares."""
+    wanted = list(dict.fromkeys(sha256s))
+    rows: dict[str, dict[str, Any]] = {}
+    line_counts: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        fields = select(
+            invoices.c.sha256, invoices.c.total, invoices.c.subtotal, invoices.c.supplier,
+            invoices.c.currency, invoices.c.ocr_confidence,
+        ).where(invoices.c.sha256.in_(chunk))  # fmt: skip
+        rows.update({row.sha256: dict(row._mapping) for row in conn.execute(fields)})
+        counts = (
+            select(invoice_lines.c.sha256, func.count())
+            .where(invoice_lines.c.sha256.in_(chunk))
+            .group_by(invoice_lines.c.sha256)
+        )
+        line_counts.update(dict(conn.execute(counts).all()))
+    texts = document_texts(conn, [sha for sha in wanted if sha in rows])
+    ordered = [sha for sha in wanted if sha in rows]
+    frame = pd.DataFrame([rows[sha] for sha in ordered], columns=list(FRAME_FIELDS))
+    frame["n_lines"] = [line_counts.get(sha, 0) for sha in ordered]
+    frame["text"] = [texts.get(sha, "") for sha in ordered]
+    frame["text_length"] = frame["text"].str.len()
+    frame["language"] = [detect_language(text) for text in frame["text"]]
+    if ordered:
+        probabilities = predict_proba(list(frame["text"]))
+        frame["probability"] = probabilities.max(axis=1)
+        frame["predicted_label"] = [labels[i] for i in probabilities.argmax(axis=1)]
+    else:
+        frame["probability"] = pd.Series(dtype=float)
+        frame["predicted_label"] = pd.Series(dtype=str)
+    return frame
+
+
+FRAME_FIELDS = ("sha256", "total", "subtotal", "supplier", "currency", "ocr_confidence")
+
+
+def replace_drift_report(
+    conn: Connection,
+    period: str,
+    report: DriftReport,
+    model_version: str,
+    reference_size: int,
+    current_size: int,
+) -> None:
+    """Store a report and its features, replacing an earlier report of the same period."""
+    conn.execute(delete(drift_features).where(drift_features.c.period == period))
+    conn.execute(delete(drift_reports).where(drift_reports.c.period == period))
+    conn.execute(
+        insert(drift_reports).values(
+            period=period, drift=report.drift, share=report.share, reasons="; ".join(report.reasons)[:1024],
+            model_version=model_version, reference_size=reference_size, current_size=current_size,
+            created_at=utcnow(),
+        )
+    )  # fmt: skip
+    conn.execute(
+        insert(drift_features),
+        [
+            {
+                "period": period, "name": f.name, "method": f.method, "statistic": f.statistic,
+                "p_value": f.p_value, "threshold": f.threshold, "drift": f.drift, "note": f.note[:512],
+            }
+            for f in report.features
+        ],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DriftComparison:
+    report: DriftReport
+    reference: pd.DataFrame
+    current: pd.DataFrame
+    model_version: str
+    plots: dict[str, bytes]
+
+
+class NoChampion(LookupError):
+    """Drift is measured against the champion's data: without one there is nothing to compare with."""
+
+
+def champion_reference(tracking: Any) -> tuple[str, Any, list[str]]:
+    """The champion's version, its loaded classifier and the sha256s of its held-out split."""
+    from invoice_assets.assets.ml import REFERENCE_ARTIFACT
+    from invoice_assets.model_package import load_classifier
+
+    version = tracking.version_for_alias("champion")
+    if version is None:
+        raise NoChampion("no champion model yet: train one first (invoices train, or the training_job)")
+    client = tracking.client()
+    run_id = client.get_model_version(tracking.registered_model, version).run_id
+    with tempfile.TemporaryDirectory() as folder:
+        path = client.download_artifacts(run_id, REFERENCE_ARTIFACT, folder)
+        reference = json.loads(Path(path).read_text())["sha256"]
+    return version, load_classifier(tracking.model_uri(version)), reference
+
+
+def compare_with_champion(conn: Connection, tracking: Any, current_sha256s: Sequence[str]) -> DriftComparison:
+    """The drift report of `current_sha256s` against the champion's held-out data, with a plot per drift."""
+    from invoice_assets.drift.plots import plot_report
+    from invoice_assets.drift.report import build_report
+    from invoice_assets.ml.labels import LABELS
+
+    version, classifier, reference_sha256s = champion_reference(tracking)
+    reference = invoice_frame(conn, reference_sha256s, classifier.predict_proba, LABELS)
+    current = invoice_frame(conn, current_sha256s, classifier.predict_proba, LABELS)
+    vectorizer = classifier.vectorizer
+    report = build_report(reference, current, oov_share=vectorizer.oov_share, tokens=vectorizer.tokens)
+    plots = plot_report(
+        reference,
+        current,
+        report,
+        oov_share=vectorizer.oov_share,
+        tokens=vectorizer.tokens,
+        names=report.drifted,
+    )
+    return DriftComparison(report, reference, current, version, plots)

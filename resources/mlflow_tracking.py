@@ -1,0 +1,65 @@
+"""MLflow as a small project-owned resource: one experiment, one registered model, two aliases.
+
+dagster-mlflow's `mlflow_tracking` is a legacy resource whose end-of-run hook attaches only to jobs;
+the assets here need little: start a run in the right experiment, register a version, move aliases,
+and load the model an alias points at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+
+
+class MlflowTracking(ConfigurableResource):
+    tracking_uri: str = Field(
+        description="MLflow tracking store: sqlite:///… locally, http(s)://… for a server."
+    )
+    artifact_root: str = Field(description="Where new experiments keep artifacts (a folder or s3://…).")
+    experiment: str = Field(default="invoice-classifier")
+    registered_model: str = Field(default="invoice-classifier")
+
+    def client(self) -> Any:
+        from mlflow import MlflowClient
+
+        return MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
+
+    def experiment_id(self) -> str:
+        client = self.client()
+        found = client.get_experiment_by_name(self.experiment)
+        if found is not None:
+            return found.experiment_id
+        return client.create_experiment(
+            self.experiment, artifact_location=self.artifact_root.rstrip("/") + "/" + self.experiment
+        )
+
+    @contextmanager
+    def start_run(self, run_name: str, tags: dict[str, str] | None = None) -> Iterator[Any]:
+        """An active MLflow run in the project's experiment (fluent API bound to this store)."""
+        import mlflow
+
+        mlflow.set_tracking_uri(self.tracking_uri)
+        mlflow.set_registry_uri(self.tracking_uri)
+        with mlflow.start_run(experiment_id=self.experiment_id(), run_name=run_name, tags=tags) as run:
+            yield run
+
+    def version_for_alias(self, alias: str) -> str | None:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return str(self.client().get_model_version_by_alias(self.registered_model, alias).version)
+        except MlflowException:
+            return None
+
+    def set_alias(self, alias: str, version: str) -> None:
+        self.client().set_registered_model_alias(self.registered_model, alias, version)
+
+    def model_uri(self, version: str) -> str:
+        return f"models:/{self.registered_model}/{version}"

@@ -1,0 +1,86 @@
+"""The `invoices` command as a user calls it (in-process, so coverage sees it)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from invoice_assets.cli import main
+from invoice_assets.synth import read_ground_truth
+
+CONTRACT = [
+    "file",
+    "sha256",
+    "invoice_number",
+    "date",
+    "supplier",
+    "customer",
+    "subtotal",
+    "tax",
+    "total",
+    "currency",
+    "lines",
+    "ocr_confidence",
+]
+
+
+def run(capsys, *argv: str) -> tuple[int, list[dict]]:
+    status = main(list(argv))
+    out = capsys.readouterr().out
+    return status, [json.loads(line) for line in out.splitlines()]
+
+
+def test_extract_prints_one_contract_line_per_file_and_errors_for_bad_ones(
+    capsys, tmp_path, generated_invoices
+):
+    bad = tmp_path / "not-an-invoice.png"
+    bad.write_text("plain text wearing a .png name")
+    files = [str(p) for p in generated_invoices.files[:2]]
+    status, rows = run(
+        capsys, "extract", files[0], str(bad), files[1], str(tmp_path / "missing.pdf"), "--workers", "2"
+    )
+    assert status == 1
+    assert [Path(r["file"]).name for r in rows] == [
+        generated_invoices.files[0].name,
+        "not-an-invoice.png",
+        generated_invoices.files[1].name,
+        "missing.pdf",
+    ]
+    good = [rows[0], rows[2]]
+    truth = {row["file"]: row for row in read_ground_truth(generated_invoices.ground_truth_csv)}
+    for row in good:
+        assert list(row) == CONTRACT
+        assert re.fullmatch(r"[0-9a-f]{64}", row["sha256"])
+        assert 0 <= row["ocr_confidence"] <= 100
+        assert row["total"] == pytest.approx(truth[Path(row["file"]).name]["total"])
+    assert "text" in rows[1]["error"]
+    assert "no such file" in rows[3]["error"]
+
+
+def test_extract_exits_zero_when_every_file_is_read(capsys, generated_invoices):
+    status, rows = run(capsys, "extract", str(generated_invoices.files[0]), "--workers", "1")
+    assert status == 0
+    assert len(rows) == 1 and "error" not in rows[0]
+
+
+def test_demo_runs_the_whole_graph_and_prints_a_summary(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("INVOICES_HOME", str(tmp_path / "home"))
+    for name in ("INVOICES_INBOX", "INVOICES_DATABASE_URL", "DAGSTER_HOME", "MLFLOW_TRACKING_URI"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo", "--count", "60", "--seed", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "runs: 1/1 ETL batches succeeded" in out
+    assert "files: 80 received, 80 documents" in out, "60 for training and a new week of 20"
+    assert "drift: " in out
+    assert re.search(r"classifier: version 1, test macro F1 [0-9.]+ \(TF-IDF baseline [0-9.]+\)", out)
+    assert "dagster dev -w workspace.yaml" in out
+    assert (tmp_path / "home" / "dagster").is_dir()
+    assert (tmp_path / "home" / "mlflow.db").is_file()
+
+    assert main(["demo", "--count", "60", "--seed", "5"]) == 0, (
+        "a second demo finds nothing new and still succeeds"
+    )
+    assert "no new files" in capsys.readouterr().out
