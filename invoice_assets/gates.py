@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-
 EPSILON = 1e-9
 """Metrics are ratios of small counts: compare with a hair of tolerance so 0.87 - 0.02 still admits 0.85."""
 
