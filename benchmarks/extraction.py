@@ -22,6 +22,13 @@ What it measures, per field, as exact-match accuracy:
 by side, which is how `ocr.DEFAULT_PREPROCESS` was chosen. `--cache DIR` keeps OCR output between runs
 (keyed by file content and settings) so extraction changes can be re-scored without re-running OCR.
 Progress goes to stderr, results to stdout.
+
+Measured on 2 cores with the default preprocessing (grayscale, deskew), `--count 200`:
+invoice_number 98.5%, date 100%, supplier 95.5%, customer 97.0%, subtotal / tax / total / currency 100%,
+line-item amounts 98.1% (all lines of an invoice right: 92.5%); 1.4 s per page wall (2.8 s per page per
+core). Every supplier miss is "Mantenimientos Textiles del Vallès S.L.": spa+eng Tesseract models have
+no "è" and read "Valles"/"Vallés". Real invoices, text layer: number 11/11, date 11/11, total 10/10;
+OCR at 200 DPI: 10/11, 11/11, 10/10. SROIE receipts: date 80%, total 65%.
 """
 
 from __future__ import annotations
@@ -372,7 +379,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             f"Real invoices (invoice2data), right/comparable; OCR path rendered at {args.real_dpi} DPI",
             real_rows,
         )
-    else:
+    elif "real" not in args.skip:
         print("\nReal invoices: skipped (no invoice2data folder found)")
     if sroie_rows:
         table(f"SROIE receipts: {len(sroie[0])} real scans, exact match", sroie_rows)

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -72,35 +73,43 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _platform(settings: PlatformSettings):
-    """Definitions and the Dagster instance for `settings` (imported late: they load Dagster)."""
+@contextmanager
+def _platform(settings: PlatformSettings) -> Iterator[tuple]:
+    """Definitions and the Dagster instance for `settings` (imported late: they load Dagster).
+
+    The instance is entered as a context manager: that is what makes it the current one for everything
+    Dagster resolves meanwhile (its definitions state storage included), and disposes of it afterwards.
+    """
     from invoice_assets.definitions import build_defs
     from invoice_assets.runner import open_instance
 
-    return build_defs(settings), open_instance(settings)
+    with open_instance(settings) as instance:
+        yield build_defs(settings), instance
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     from invoice_assets.runner import materialize_new_batches, run_training
 
     settings = replace(load_settings(), inbox=args.inbox)
-    defs, instance = _platform(settings)
-    failed_batches = [r.batch for r in materialize_new_batches(defs, instance) if not r.success]
-    outcome = run_training(defs, instance, args.labels or [])
-    report = {
-        "promoted": outcome.promoted,
-        "gates": outcome.gates,
-        **{key: outcome.metadata.get(key) for key in TRAINING_FIGURES},
-        "failed_batches": failed_batches,
-        "dagster_run_id": outcome.run_id,
-    }
-    print(json.dumps(report, ensure_ascii=False))
-    if not outcome.success and not outcome.gates:
-        print("training failed before any gate was evaluated; see the Dagster run's logs", file=sys.stderr)
-    elif not outcome.promoted:
-        failing = [name for name, passed in outcome.gates.items() if not passed]
-        print(f"gate failed: {', '.join(failing)}; the champion was not changed", file=sys.stderr)
-    return 0 if outcome.promoted and not failed_batches else 1
+    with _platform(settings) as (defs, instance):
+        failed_batches = [r.batch for r in materialize_new_batches(defs, instance) if not r.success]
+        outcome = run_training(defs, instance, args.labels or [])
+        report = {
+            "promoted": outcome.promoted,
+            "gates": outcome.gates,
+            **{key: outcome.metadata.get(key) for key in TRAINING_FIGURES},
+            "failed_batches": failed_batches,
+            "dagster_run_id": outcome.run_id,
+        }
+        print(json.dumps(report, ensure_ascii=False))
+        if not outcome.success and not outcome.gates:
+            print(
+                "training failed before any gate was evaluated; see the Dagster run's logs", file=sys.stderr
+            )
+        elif not outcome.promoted:
+            failing = [name for name, passed in outcome.gates.items() if not passed]
+            print(f"gate failed: {', '.join(failing)}; the champion was not changed", file=sys.stderr)
+        return 0 if outcome.promoted and not failed_batches else 1
 
 
 TRAINING_FIGURES = (
@@ -145,24 +154,24 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from invoice_assets.runner import materialize_new_batches, run_predictions
 
     settings = replace(load_settings(), inbox=args.inbox)
-    defs, instance = _platform(settings)
-    runs = materialize_new_batches(defs, instance)
-    run_predictions(defs, instance, [r.batch for r in runs if r.success])
-    current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in _expand([args.inbox])]
-    try:
-        with defs.resources["database"].engine.connect() as conn:
-            comparison = compare_with_champion(conn, defs.resources["mlflow_tracking"], current)
-    except NoChampion as error:
-        print(str(error), file=sys.stderr)
-        return 2
-    print(json.dumps(comparison.report.as_dict(), ensure_ascii=False))
-    report = comparison.report
-    print(
-        f"drift: {report.drift} ({', '.join(report.reasons) or 'no rule fired'}); "
-        f"{len(comparison.current)} current vs {len(comparison.reference)} reference invoices",
-        file=sys.stderr,
-    )
-    return 0
+    with _platform(settings) as (defs, instance):
+        runs = materialize_new_batches(defs, instance)
+        run_predictions(defs, instance, [r.batch for r in runs if r.success])
+        current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in _expand([args.inbox])]
+        try:
+            with defs.resources["database"].engine.connect() as conn:
+                comparison = compare_with_champion(conn, defs.resources["mlflow_tracking"], current)
+        except NoChampion as error:
+            print(str(error), file=sys.stderr)
+            return 2
+        print(json.dumps(comparison.report.as_dict(), ensure_ascii=False))
+        report = comparison.report
+        print(
+            f"drift: {report.drift} ({', '.join(report.reasons) or 'no rule fired'}); "
+            f"{len(comparison.current)} current vs {len(comparison.reference)} reference invoices",
+            file=sys.stderr,
+        )
+        return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -172,26 +181,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if settings.inbox_is_s3:
-        print(
-            "invoices demo runs on a local inbox: unset INVOICES_INBOX or point it at a folder",
-            file=sys.stderr,
-        )
+        print("invoices demo runs on a local inbox: unset INVOICES_INBOX or use a folder", file=sys.stderr)
         return 2
     demo_folder = Path(settings.inbox) / f"demo-{args.seed}"
     print(f"generating {args.count} synthetic invoices into {demo_folder}", file=sys.stderr)
     generate_inbox(demo_folder, args.count, args.seed)
-    defs, instance = _platform(settings)
-    runs = materialize_new_batches(defs, instance)
-    training = run_training(defs, instance, [])
-    predictions = run_predictions(defs, instance, [r.batch for r in runs]) if training.promoted else []
-    has_champion = defs.resources["mlflow_tracking"].version_for_alias("champion") is not None
-    week_folder = Path(settings.inbox) / f"demo-{args.seed}-next-week"
-    print(f"generating a week of {max(args.count // 5, 20)} new invoices into {week_folder}", file=sys.stderr)
-    week = generate_inbox(week_folder, max(args.count // 5, 20), args.seed + 1)
-    week_runs = materialize_new_batches(defs, instance)
-    if has_champion:
-        predictions += run_predictions(defs, instance, [r.batch for r in week_runs])
-    drift = _demo_drift(defs, week.files)
+    week_size = max(args.count // 5, 20)
+    with _platform(settings) as (defs, instance):
+        runs = materialize_new_batches(defs, instance)
+        training = run_training(defs, instance, [])
+        predictions = run_predictions(defs, instance, [r.batch for r in runs]) if training.promoted else []
+        has_champion = defs.resources["mlflow_tracking"].version_for_alias("champion") is not None
+        week_folder = Path(settings.inbox) / f"demo-{args.seed}-next-week"
+        print(f"generating a week of {week_size} new invoices into {week_folder}", file=sys.stderr)
+        week = generate_inbox(week_folder, week_size, args.seed + 1)
+        week_runs = materialize_new_batches(defs, instance)
+        if has_champion:
+            predictions += run_predictions(defs, instance, [r.batch for r in week_runs])
+        drift = _demo_drift(defs, week.files)
     summary = etl_summary(settings.database_url)
     nothing_new = " (no new files: the inbox was already received)" if not runs else ""
     print(f"runs: {sum(r.success for r in runs)}/{len(runs)} ETL batches succeeded{nothing_new}")
@@ -214,8 +221,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     # A gate that fails is a verdict the demo reports, not a broken demo; a run that crashed is.
     runs_ok = all(r.success for r in [*runs, *week_runs, *predictions])
-    ok = runs_ok and bool(training.gates)
-    return 0 if ok else 1
+    return 0 if runs_ok and training.gates else 1
 
 
 def _demo_drift(defs, files: list[Path]) -> str:
@@ -253,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="generate a demo inbox and materialize the asset graph locally")
-    demo.add_argument("--count", type=int, default=200, help="synthetic invoices to generate (default 200)")
+    demo.add_argument("--count", type=int, default=300, help="synthetic invoices to generate (default 300)")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="generator seed (same seed, same files)")
     demo.set_defaults(handler=cmd_demo)
 

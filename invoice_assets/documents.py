@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import statistics
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 
 import numpy as np
@@ -346,29 +347,39 @@ def layout_text(lines: Sequence[Sequence[Word]]) -> str:
 
     One character column is the median character width on the page; each word starts at its column or
     one space after the previous word, whichever is further right. Words closer than about one and a
-    half characters get a single space, so ordinary sentences read normally.
+    half characters, than 0.8 of their own height (large letterhead type has wide word gaps, and a
+    short word like "del" says little about its font's width) or than 1.6 times the page's median word
+    gap get a single space, so ordinary sentences read normally.
     """
     widths = [(w.right - w.left) / len(w.text) for line in lines for w in line if w.text]
     if not widths:
         return ""
     char_width = max(statistics.median(widths), 1e-6)
+    # the page's own word spacing (monospaced type spaces words a whole character cell apart)
+    gaps = [
+        b.left - a.right for line in lines for a, b in pairwise(line) if 0 < b.left - a.right < 3 * char_width
+    ]
+    word_space = statistics.median(gaps) if len(gaps) >= 5 else 0.0
     origin = min(w.left for line in lines for w in line)
     rendered: list[str] = []
     for line in lines:
         out = ""
         previous_right: float | None = None
         previous_width = char_width
+        previous_height = 0.0
         for word in line:
             column = round((word.left - origin) / char_width)
             own_width = (word.right - word.left) / max(len(word.text), 1)
             local_width = max(char_width, min(own_width, previous_width))  # big type has wide spaces
-            if previous_right is not None and word.left - previous_right < 1.5 * local_width:
+            height = min(word.bottom - word.top, previous_height) if previous_right is not None else 0.0
+            word_gap = max(1.5 * local_width, 0.8 * height, 1.6 * word_space)
+            if previous_right is not None and word.left - previous_right < word_gap:
                 out += " "
             elif out:
                 out += " " * max(1, column - len(out))
             else:
                 out = " " * column
             out += word.text
-            previous_right, previous_width = word.right, own_width
+            previous_right, previous_width, previous_height = word.right, own_width, word.bottom - word.top
         rendered.append(out.rstrip())
     return "\n".join(rendered)

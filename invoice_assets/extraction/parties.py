@@ -36,12 +36,12 @@ _ADDRESS = re.compile(
 def _clean_name(text: str) -> str | None:
     """A party name without OCR specks around it ("* Talleres Ruiz S.L. ‘" → "Talleres Ruiz S.L.")."""
     name = re.sub(r"\s{2,}", " ", text)
-    name = re.sub(r"^[^\w(¡¿\"]+", "", name)
+    name = re.sub(r"^(?:[^\w(¡¿\"]|_)+", "", name)
     name = re.sub(r"[^\w.)\"]+$", "", name)
     name = re.sub(r"\.{2,}$", ".", name)
     name = re.sub(r"(?<= )[.,:;'‘’`](?=[^\W\d_])", "", name)  # a speck before a word ("Paños .y Lanas")
     # punctuation OCR put between two words instead of a space ("Industrial.Crevillent")
-    name = re.sub(r"(?<=[^\W\d_]{3})[.:;,](?=[A-ZÁÉÍÓÚÑÇ][a-záéíóúñçàèòïü])", " ", name)
+    name = re.sub(r"(?<=[^\W\d_]{3})[.:;,](?=[A-ZÁÉÍÓÚÑÇ])", " ", name)
     # OCR's "S:L." / "S,A" for the legal forms S.L. and S.A. (and S.L.U., S.A.U.)
     name = re.sub(
         r"\bS ?[.,:;] ?([LA])(?: ?[.,:;] ?(U))?[.,:;]?$",
