@@ -20,8 +20,8 @@ from __future__ import annotations
 import io
 import statistics
 from collections.abc import Iterator, Sequence
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pypdfium2 as pdfium
