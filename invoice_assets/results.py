@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-CONTRACT_FIELDS = (
-    "invoice_number",
-    "date",
-    "supplier",
-    "customer",
-    "subtotal",
-    "tax",
-    "total",
-    "currency",
-    "lines",
-)
+from invoice_assets.extraction.fields import RECORD_KEYS
+
+CONTRACT_FIELDS = RECORD_KEYS
+"""The extracted fields of DESIGN.md section 2, in its order (one list, owned by the extraction)."""
 
 
 def invoice_json(
