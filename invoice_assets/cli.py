@@ -126,7 +126,7 @@ TRAINING_FIGURES = (
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from invoice_assets.model_package import load_classifier, to_predictions
+    from invoice_assets.model_package import to_predictions
     from resources.environment import build_resources
 
     tracking = build_resources(load_settings())["mlflow_tracking"]
@@ -135,7 +135,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         hint = "run `invoices train --inbox DIR --labels CSV` (or `invoices demo`) first"
         print(f"no champion model yet: {hint}", file=sys.stderr)
         return 2
-    classifier = load_classifier(tracking.model_uri(version))
+    classifier = tracking.load_classifier(version)
     failed = 0
     for row, text in extract_rows(_expand(args.paths), workers=args.workers):
         if text is None:

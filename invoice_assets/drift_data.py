@@ -121,7 +121,6 @@ class NoChampion(LookupError):
 def champion_reference(tracking: Any) -> tuple[str, Any, list[str]]:
     """The champion's version, its loaded classifier and the sha256s of its held-out split."""
     from invoice_assets.assets.ml import REFERENCE_ARTIFACT
-    from invoice_assets.model_package import load_classifier
 
     version = tracking.version_for_alias("champion")
     if version is None:
@@ -131,7 +130,7 @@ def champion_reference(tracking: Any) -> tuple[str, Any, list[str]]:
     with tempfile.TemporaryDirectory() as folder:
         path = client.download_artifacts(run_id, REFERENCE_ARTIFACT, folder)
         reference = json.loads(Path(path).read_text())["sha256"]
-    return version, load_classifier(tracking.model_uri(version)), reference
+    return version, tracking.load_classifier(version), reference
 
 
 def compare_with_champion(conn: Connection, tracking: Any, current_sha256s: Sequence[str]) -> DriftComparison:

@@ -63,3 +63,14 @@ class MlflowTracking(ConfigurableResource):
 
     def model_uri(self, version: str) -> str:
         return f"models:/{self.registered_model}/{version}"
+
+    def load_classifier(self, version: str) -> Any:
+        """The registered classifier `version`, resolved against this store (MLflow's loaders read the
+        process-wide tracking and registry URIs, so they are pointed here first)."""
+        import mlflow
+
+        from invoice_assets.model_package import load_classifier
+
+        mlflow.set_tracking_uri(self.tracking_uri)
+        mlflow.set_registry_uri(self.tracking_uri)
+        return load_classifier(self.model_uri(version))

@@ -26,4 +26,4 @@ fi
 extras=()
 [ "${1:-}" = "--dev" ] && extras=(--extra dev)
 echo "setup: syncing .venv from uv.lock" >&2
-uv sync --frozen --python "$(command -v python3)" "${extras[@]}" --quiet
+uv sync --frozen --inexact --python "$(command -v python3)" "${extras[@]}" --quiet

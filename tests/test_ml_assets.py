@@ -4,6 +4,9 @@ SQLite store and a Dagster instance, all in temporary folders."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from dagster import AssetKey, AssetSelection, evaluate_automation_conditions, materialize
@@ -137,7 +140,7 @@ def test_predictions_follow_a_new_batch_through_declarative_automation(ml_home):
     assert "next-batch" in requested
 
 
-def test_train_and_predict_commands(ml_home, capsys, monkeypatch, generated_invoices):
+def test_train_and_predict_commands(ml_home, capsys, monkeypatch, tmp_path, generated_invoices):
     settings, _, _ = ml_home
     monkeypatch.setenv("INVOICES_HOME", str(settings.home))
     for name in ("INVOICES_INBOX", "INVOICES_DATABASE_URL", "DAGSTER_HOME", "MLFLOW_TRACKING_URI"):
@@ -167,3 +170,26 @@ def test_train_and_predict_commands(ml_home, capsys, monkeypatch, generated_invo
     assert 0.5 <= row["probability"] <= 1.0
     assert row["model_version"] == version
     assert row["total"] is not None
+
+    # A fresh process (no MLflow URIs set by training) finds the champion in the configured store, and
+    # leaves no stray MLflow database in its working directory.
+    env = {**os.environ, "INVOICES_HOME": str(settings.home), "OMP_THREAD_LIMIT": "1"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "invoice_assets.cli",
+            "predict",
+            str(generated_invoices.files[1]),
+            "--workers",
+            "1",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["model_version"] == version
+    assert not (tmp_path / "mlflow.db").exists()

@@ -167,7 +167,7 @@ def invoice_classifier(
 
     from invoice_assets.ml.metrics import confusion_matrix_png, evaluate
     from invoice_assets.ml.model import CnnParams
-    from invoice_assets.model_package import load_classifier, log_classifier, to_predictions
+    from invoice_assets.model_package import log_classifier, to_predictions
     from invoice_assets.training import NotEnoughData, train_round
 
     with database.engine.connect() as conn:
@@ -192,7 +192,7 @@ def invoice_classifier(
         champion_version = mlflow_tracking.version_for_alias(CHAMPION)
         champion_f1 = None
         if champion_version is not None:
-            champion = load_classifier(mlflow_tracking.model_uri(champion_version))
+            champion = mlflow_tracking.load_classifier(champion_version)
             champion_labels = [p.label for p in to_predictions(champion.predict_proba(test.texts))]
             champion_f1 = evaluate(test.labels, champion_labels).macro_f1
             mlflow.log_metric("champion_test_macro_f1", champion_f1)
@@ -286,13 +286,13 @@ def invoice_predictions(
     database: DatabaseResource,
     mlflow_tracking: MlflowTracking,
 ) -> MaterializeResult:
-    from invoice_assets.model_package import load_classifier, to_predictions
+    from invoice_assets.model_package import to_predictions
 
     batch = context.partition_key
     version = mlflow_tracking.version_for_alias(CHAMPION)
     if version is None:
         raise Failure("no champion model yet: train one (invoices train, or materialize the training job)")
-    classifier = load_classifier(mlflow_tracking.model_uri(version))
+    classifier = mlflow_tracking.load_classifier(version)
     with database.engine.connect() as conn:
         texts = batch_texts(conn, batch)
     predictions = to_predictions(classifier.predict_proba([t.text for t in texts])) if texts else []
