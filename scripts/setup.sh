@@ -20,7 +20,9 @@ fi
 
 if ! command -v uv >/dev/null 2>&1; then
   echo "setup: installing uv" >&2
-  python3 -m pip install --quiet --disable-pip-version-check uv
+  # A distribution Python may refuse system-wide installs (PEP 668); uv is a self-contained binary.
+  python3 -m pip install --quiet --disable-pip-version-check uv \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages uv
 fi
 
 extras=()
