@@ -23,6 +23,8 @@ from invoice_assets.drift.result import DriftReport
 from invoice_assets.records import document_texts, utcnow
 from invoice_assets.tables import documents, drift_features, drift_reports, invoice_lines, invoices
 
+FRAME_FIELDS = ("sha256", "total", "subtotal", "supplier", "currency", "ocr_confidence")
+
 
 def documents_received_between(conn: Connection, start: datetime, end: datetime) -> list[str]:
     """Extracted invoices whose document arrived in [start, end) (naive UTC)."""
@@ -70,9 +72,6 @@ def invoice_frame(
         frame["probability"] = pd.Series(dtype=float)
         frame["predicted_label"] = pd.Series(dtype=str)
     return frame
-
-
-FRAME_FIELDS = ("sha256", "total", "subtotal", "supplier", "currency", "ocr_confidence")
 
 
 def replace_drift_report(

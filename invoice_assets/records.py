@@ -26,6 +26,7 @@ from invoice_assets.tables import (
     ocr_pages,
     review_queue,
 )
+from resources.storage import InboxFile
 
 
 def utcnow() -> datetime:
@@ -46,6 +47,12 @@ def received_by_other_batch(conn: Connection, batch: str, sha256: str) -> bool:
 def received_keys(conn: Connection) -> set[str]:
     """Inbox keys that some batch has already received (whatever became of them)."""
     return set(conn.execute(select(inbox_files.c.source_key).distinct()).scalars())
+
+
+def unreceived_files(conn: Connection, listing: Iterable[InboxFile]) -> list[InboxFile]:
+    """The files of an inbox listing that no batch has received yet, in listing order."""
+    taken = received_keys(conn)
+    return [f for f in listing if f.key not in taken]
 
 
 def record_arrivals(conn: Connection, batch: str, arrivals: Sequence[Arrival]) -> None:

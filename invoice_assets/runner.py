@@ -14,11 +14,11 @@ from dagster import DagsterInstance, Definitions
 
 from invoice_assets.batching import group_into_batches
 from invoice_assets.partitions import batch_partitions
-from invoice_assets.records import received_keys
+from invoice_assets.records import unreceived_files
 from invoice_assets.settings import PlatformSettings
 from resources.database import DatabaseResource
 from resources.storage import InvoiceStorage
-from sensors.inbox import BATCH_SIZE
+from sensors.inbox import BATCH_SIZE, batch_run_request
 
 
 def open_instance(settings: PlatformSettings) -> DagsterInstance:
@@ -43,8 +43,7 @@ def materialize_new_batches(
     storage: InvoiceStorage = defs.resources["storage"]
     database: DatabaseResource = defs.resources["database"]
     with database.engine.connect() as conn:
-        taken = received_keys(conn)
-    waiting = [f for f in storage.list_inbox() if f.key not in taken]
+        waiting = unreceived_files(conn, storage.list_inbox())
     batches = group_into_batches(waiting, batch_size)
     if batches:
         instance.add_dynamic_partitions(batch_partitions.name, [b.key for b in batches])
@@ -55,7 +54,7 @@ def materialize_new_batches(
         result = job.execute_in_process(
             instance=instance,
             partition_key=batch.key,
-            run_config={"ops": {"raw_invoices": {"config": {"files": list(batch.files)}}}},
+            run_config=batch_run_request(batch.key, batch.files).run_config,
             raise_on_error=False,
         )
         runs.append(BatchRun(batch.key, len(batch.files), result.success, result.run_id))

@@ -13,7 +13,7 @@ from dagster import ScheduleEvaluationContext, SkipReason, schedule
 from invoice_assets.batching import group_into_batches
 from invoice_assets.jobs import etl_job
 from invoice_assets.partitions import batch_partitions
-from invoice_assets.records import received_keys
+from invoice_assets.records import unreceived_files
 from resources.database import DatabaseResource
 from resources.storage import InvoiceStorage
 from sensors.inbox import BATCH_SIZE, batch_run_request
@@ -26,9 +26,9 @@ def hourly_etl_schedule(
     context: ScheduleEvaluationContext, storage: InvoiceStorage, database: DatabaseResource
 ):
     with database.engine.connect() as conn:
-        taken = received_keys(conn)
+        unreceived = unreceived_files(conn, storage.list_inbox())
     cutoff = context.scheduled_execution_time.timestamp() - MIN_WAIT_SECONDS
-    waiting = [f for f in storage.list_inbox() if f.key not in taken and f.modified <= cutoff]
+    waiting = [f for f in unreceived if f.modified <= cutoff]
     if not waiting:
         return SkipReason(f"every inbox file older than {MIN_WAIT_SECONDS // 60} minutes is received")
     batches = group_into_batches(waiting, BATCH_SIZE)

@@ -1,6 +1,7 @@
 """`drift_report`: each week's invoices against the data the champion was validated and tested on."""
 
 import base64
+from datetime import UTC
 
 from dagster import (
     AllPartitionMapping,
@@ -55,7 +56,7 @@ def drift_report(
 ) -> MaterializeResult:
     period = context.partition_key
     window = context.partition_time_window
-    start, end = (t.astimezone(window.start.tzinfo).replace(tzinfo=None) for t in (window.start, window.end))
+    start, end = (t.astimezone(UTC).replace(tzinfo=None) for t in (window.start, window.end))  # as stored
     with database.engine.connect() as conn:
         current = documents_received_between(conn, start, end)
         context.log.info(f"week {period}: {len(current)} invoices received")

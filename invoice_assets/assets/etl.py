@@ -34,10 +34,10 @@ from invoice_assets.records import (
     parse_iso_date,
     quarantine_document,
     received_by_other_batch,
-    received_keys,
     record_arrivals,
     replace_invoice,
     replace_ocr_pages,
+    unreceived_files,
 )
 from resources.database import DatabaseResource
 from resources.ocr import OcrResource
@@ -98,8 +98,7 @@ def raw_invoices(
         elif batch_status_counts(conn, batch):
             keys = []  # received before: re-materializing keeps the batch's recorded files
         else:
-            taken = received_keys(conn)
-            keys = [f.key for f in storage.list_inbox() if f.key not in taken][: config.batch_size]
+            keys = [f.key for f in unreceived_files(conn, storage.list_inbox())][: config.batch_size]
         context.log.info(f"batch {batch}: receiving {len(keys)} files from {storage.describe()}")
         received_elsewhere = partial(received_by_other_batch, conn, batch)
         for number, arrival in enumerate(receive_batch(storage, keys, batch, limits, received_elsewhere), 1):
