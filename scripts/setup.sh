@@ -25,7 +25,8 @@ if ! command -v uv >/dev/null 2>&1; then
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages uv
 fi
 
-extras=()
-[ "${1:-}" = "--dev" ] && extras=(--extra dev)
+# A local machine runs everything: training and the UI too (the production images install subsets).
+extras=(--extra training --extra webserver)
+[ "${1:-}" = "--dev" ] && extras+=(--extra dev)
 echo "setup: syncing .venv from uv.lock" >&2
 uv sync --frozen --inexact --python "$(command -v python3)" "${extras[@]}" --quiet

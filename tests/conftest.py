@@ -13,6 +13,8 @@ from resources.storage import LocalInvoiceStorage
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+pytest_plugins = ["tests.aws_fixtures"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
