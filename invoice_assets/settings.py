@@ -42,6 +42,20 @@ class PlatformSettings:
         return self.home / "quarantine"
 
 
+def database_url_with_password(url: str, password: str | None) -> str:
+    """Put a password that arrives on its own (ECS injects it from the RDS-managed secret in Secrets
+    Manager as `INVOICES_DATABASE_PASSWORD`) into a URL that carries none, so no file or task definition
+    ever holds the password. A URL that already has one is left as it is."""
+    if not password:
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.password:
+        return url
+    return parsed.set(password=password).render_as_string(hide_password=False)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> PlatformSettings:
     """Resolve the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
@@ -49,7 +63,10 @@ def load_settings(environ: dict[str, str] | None = None) -> PlatformSettings:
     return PlatformSettings(
         home=home,
         inbox=env.get("INVOICES_INBOX") or str(home / "inbox"),
-        database_url=env.get("INVOICES_DATABASE_URL") or f"sqlite:///{home / 'invoices.db'}",
+        database_url=database_url_with_password(
+            env.get("INVOICES_DATABASE_URL") or f"sqlite:///{home / 'invoices.db'}",
+            env.get("INVOICES_DATABASE_PASSWORD"),
+        ),
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI") or f"sqlite:///{home / 'mlflow.db'}",
         dagster_home=Path(env.get("DAGSTER_HOME") or home / "dagster").expanduser().absolute(),
     )
