@@ -53,6 +53,7 @@ def test_etl_graph_extracts_generated_invoices_and_is_idempotent(
     instance, platform, storage, generated_invoices
 ):
     names = copy_into(Path(platform.inbox), generated_invoices.files)
+    copy_into(Path(platform.inbox), [generated_invoices.suppliers_csv])
     result = run_batch(instance, platform, storage, "b1")
     assert result.success
     engine = DatabaseResource(url=platform.database_url).engine
@@ -67,6 +68,9 @@ def test_etl_graph_extracts_generated_invoices_and_is_idempotent(
     numbers_right = sum(stored[n].invoice_number == truth[n]["invoice_number"] for n in names)
     assert totals_right >= len(names) - 1
     assert numbers_right >= len(names) - 1
+    assert all(stored[n].supplier == truth[n]["supplier"] for n in names), "named by the supplier register"
+    fields_metadata = next(m.metadata for m in result.asset_materializations_for_node("invoice_fields"))
+    assert fields_metadata["supplier_register"].value == "suppliers.csv"
 
     checks = {evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()}
     assert set(checks) == {"mean_ocr_confidence", "key_fields_found", "arithmetic_consistent"}

@@ -94,7 +94,18 @@ def test_different_seed_gives_different_files(inbox: GeneratedInbox, tmp_path: P
     other = generate_inbox(tmp_path / "other", COUNT, SEED + 1, workers=1)
     first, second = _digest(inbox.folder), _digest(other.folder)
     assert first["ground_truth.csv"] != second["ground_truth.csv"]
+    # The supplier register is the mill's vendor list: the same whatever invoices arrive.
+    assert first.pop("suppliers.csv") == second.pop("suppliers.csv")
     assert not set(first.values()) & set(second.values())
+
+
+def test_the_supplier_register_names_every_supplier_that_appears(inbox: GeneratedInbox) -> None:
+    from invoice_assets.suppliers import parse_register_csv
+
+    register = parse_register_csv(inbox.suppliers_csv.read_text(encoding="utf-8"))
+    names = set(register.values())
+    assert {row["supplier"] for row in read_ground_truth(inbox.ground_truth_csv)} <= names
+    assert len(register) == len(names) >= 20
 
 
 def test_dpi_and_degradation_change_the_look_not_the_content_or_format(

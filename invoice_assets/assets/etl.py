@@ -39,6 +39,7 @@ from invoice_assets.records import (
     replace_ocr_pages,
     unreceived_files,
 )
+from invoice_assets.suppliers import name_supplier, read_registers
 from resources.database import DatabaseResource
 from resources.ocr import OcrResource
 from resources.quality import ExtractionQuality
@@ -210,21 +211,26 @@ def ocr_pages(
         AssetCheckSpec("arithmetic_consistent", asset="invoice_fields"),
     ],
     description="Invoice number, date, parties, amounts and line items of each invoice of the batch, "
-    "cross-checked arithmetically (`invoices` and `invoice_lines` tables, upserted by sha256).",
+    "cross-checked arithmetically; the supplier named by the supplier register (`suppliers.csv` in the "
+    "inbox) when its tax id is on the page (`invoices` and `invoice_lines` tables, upserted by sha256).",
 )
 def invoice_fields(
     context: AssetExecutionContext,
     database: DatabaseResource,
     quality: ExtractionQuality,
+    storage: InvoiceStorage,
 ):
     batch = context.partition_key
     engine = database.engine
+    register, register_files = read_registers(
+        (key, storage.read_inbox(key)) for key in storage.list_label_files()
+    )
     with engine.connect() as conn:
         texts = batch_texts(conn, batch)
     records = []
     with engine.begin() as conn:
         for text in texts:
-            fields = extract_fields(text.text).to_record()
+            fields = name_supplier(extract_fields(text.text).to_record(), text.text, register)
             record = {
                 "sha256": text.sha256,
                 "batch": batch,
@@ -246,7 +252,14 @@ def invoice_fields(
             records.append(record)
     summary = summarize_extraction(records)
     context.log.info(f"batch {batch}: {summary}")
-    yield MaterializeResult(metadata=summary.as_metadata())
+    named = sum("supplier named by the register" in record["flags"] for record in records)
+    yield MaterializeResult(
+        metadata={
+            **summary.as_metadata(),
+            "supplier_register": ", ".join(register_files) or "none in the inbox",
+            "suppliers_named_by_register": named,
+        }
+    )
     yield AssetCheckResult(
         check_name="key_fields_found",
         passed=not records or summary.found_share >= quality.min_found_share,

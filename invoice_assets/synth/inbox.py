@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from invoice_assets.synth.catalog import SUPPLIERS
 from invoice_assets.synth.content import SyntheticInvoice, make_invoice
 from invoice_assets.synth.degrade import degrade, to_bilevel
 from invoice_assets.synth.render import compose, paint
@@ -32,10 +33,12 @@ from invoice_assets.synth.writer import (
     normalize_format,
     save_pages,
     write_csvs,
+    write_supplier_register,
 )
 
 GROUND_TRUTH_NAME = "ground_truth.csv"
 LABELS_NAME = "labels.csv"
+SUPPLIERS_NAME = "suppliers.csv"
 COMMON_DPIS: tuple[int, ...] = (150, 200, 240, 300)
 """Scanner settings people actually use; a DPI range picks among these when any falls inside it."""
 BILEVEL_SHARE = 0.3
@@ -50,6 +53,7 @@ class GeneratedInbox:
     files: list[Path]
     ground_truth_csv: Path
     labels_csv: Path
+    suppliers_csv: Path
 
 
 def derive_seed(seed: int, index: int, purpose: str) -> int:
@@ -152,7 +156,8 @@ def generate_inbox(
     dpi_range: tuple[int, int] = (150, 300),
     workers: int | None = None,
 ) -> GeneratedInbox:
-    """Write ``count`` labelled invoice scans plus ``ground_truth.csv`` and ``labels.csv`` into ``out_dir``.
+    """Write ``count`` labelled invoice scans plus ``ground_truth.csv``, ``labels.csv`` and the
+    mill's supplier register ``suppliers.csv`` into ``out_dir``.
 
     ``degradation`` scales the scan effects (0 clean, 1 normal, 2 heavy; each invoice varies around it).
     ``formats`` is the mix to draw from (``png``, ``jpeg``/``jpg``, ``tiff``/``tif``, ``pdf``). ``workers``
@@ -187,4 +192,7 @@ def generate_inbox(
     ground_truth_csv = folder / GROUND_TRUTH_NAME
     labels_csv = folder / LABELS_NAME
     write_csvs(rows, ground_truth_csv, labels_csv)
-    return GeneratedInbox(folder, [folder / row["file"] for row in rows], ground_truth_csv, labels_csv)
+    suppliers_csv = folder / SUPPLIERS_NAME
+    write_supplier_register(SUPPLIERS, suppliers_csv)
+    files = [folder / row["file"] for row in rows]
+    return GeneratedInbox(folder, files, ground_truth_csv, labels_csv, suppliers_csv)

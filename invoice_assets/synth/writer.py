@@ -168,6 +168,15 @@ def write_csvs(rows: Iterable[dict[str, str]], ground_truth_csv: Path, labels_cs
         writer.writerows(rows)
 
 
+def write_supplier_register(suppliers: Iterable[Any], register_csv: Path) -> None:
+    """Write the mill's supplier register (`tax_id,name`, see `invoice_assets.suppliers`): the vendor
+    list a mill exports from its ERP, not something read off the invoices."""
+    with register_csv.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["tax_id", "name"])
+        writer.writerows((supplier.tax_id, supplier.name) for supplier in suppliers)
+
+
 def read_ground_truth(csv_path: str | Path) -> list[dict[str, Any]]:
     """Load ``ground_truth.csv``: amounts as floats, ``dpi``/``pages`` as ints, ``lines`` decoded."""
     with Path(csv_path).open(encoding="utf-8", newline="") as handle:
