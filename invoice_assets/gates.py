@@ -20,6 +20,7 @@ class GateThresholds:
     max_gap_to_baseline: float = 0.02
     min_class_recall: float = 0.70
     max_regression_to_champion: float = 0.01
+    min_litert_agreement: float = 0.995
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,18 @@ def evaluate_gates(
             )
         )
     return results
+
+
+def litert_gate(
+    agreement: float, texts: int, max_abs_difference: float, thresholds: GateThresholds
+) -> GateResult:
+    """The LiteRT export serves once the candidate is champion: it must predict what the evaluated Keras
+    network predicts, on the same test split."""
+    return GateResult(
+        "litert_agreement",
+        agreement >= thresholds.min_litert_agreement - EPSILON,
+        agreement,
+        thresholds.min_litert_agreement,
+        f"LiteRT and Keras agree on {agreement:.2%} of {texts} test labels (needs >= "
+        f"{thresholds.min_litert_agreement:.2%}); largest probability difference {max_abs_difference:.2e}",
+    )

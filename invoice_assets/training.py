@@ -1,6 +1,9 @@
-"""One training round: split by sha256, fit the CNN and the baseline, evaluate both on the test split.
+"""One training round: split by sha256, fit the CNN and the baseline, evaluate both on the test split, and
+export the CNN to LiteRT, measuring how often LiteRT and Keras agree on that same test split.
 
-Pure of Dagster and MLflow; the asset logs what this returns.
+Pure of Dagster and MLflow; the asset logs what this returns. The LiteRT file is what serves once the
+version is champion (inference runs without TensorFlow), so its agreement with the network that was
+evaluated is measured here, where both exist, and gates promotion.
 """
 
 from __future__ import annotations
@@ -8,14 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from invoice_assets.ml.baseline import predict as baseline_predict
 from invoice_assets.ml.baseline import train_baseline
 from invoice_assets.ml.labels import LABELS
+from invoice_assets.ml.litert import Agreement, LiteRtClassifier, agreement, export_litert
 from invoice_assets.ml.metrics import ClassificationMetrics, evaluate
 from invoice_assets.ml.model import CnnParams
 from invoice_assets.ml.split import assign_split
-from invoice_assets.ml.train import EpochCallback, TrainedCnn, predict_labels, train_cnn
+from invoice_assets.ml.train import EpochCallback, TrainedCnn, predict_proba, train_cnn
 from invoice_assets.records import LabeledInvoice
 
 MIN_PER_CLASS_AND_SPLIT = 2
@@ -60,10 +67,27 @@ class TrainingRound:
     trained: TrainedCnn
     cnn: ClassificationMetrics
     baseline: ClassificationMetrics
+    litert_path: Path
+    """The CNN exported to LiteRT (the file that serves once this version is champion)."""
+    litert: Agreement
+    """LiteRT vs Keras on the test split."""
+
+
+def verify_litert(
+    trained: TrainedCnn, texts: Sequence[str], keras_probabilities: np.ndarray, path: Path
+) -> Agreement:
+    """Export ``trained`` to LiteRT at ``path`` and compare its predictions on ``texts`` with Keras's."""
+    export_litert(trained.model, path)
+    litert = LiteRtClassifier(Path(path).read_bytes(), trained.vectorizer)
+    return agreement(keras_probabilities, litert.predict_proba(texts))
 
 
 def train_round(
-    dataset: Sequence[LabeledInvoice], params: CnnParams, seed: int, on_epoch_end: EpochCallback | None = None
+    dataset: Sequence[LabeledInvoice],
+    params: CnnParams,
+    seed: int,
+    litert_path: Path,
+    on_epoch_end: EpochCallback | None = None,
 ) -> TrainingRound:
     splits = split_dataset(dataset)
     train, validation, test = splits["train"], splits["validation"], splits["test"]
@@ -76,7 +100,9 @@ def train_round(
         seed=seed,
         on_epoch_end=on_epoch_end,
     )
-    cnn = evaluate(test.labels, predict_labels(trained.model, trained.vectorizer, test.texts))
+    keras_probabilities = predict_proba(trained.model, trained.vectorizer, test.texts)
+    cnn = evaluate(test.labels, [LABELS[i] for i in keras_probabilities.argmax(axis=1)])
+    litert = verify_litert(trained, test.texts, keras_probabilities, litert_path)
     baseline_model = train_baseline(train.texts, train.labels, seed=seed)
     baseline = evaluate(test.labels, baseline_predict(baseline_model, test.texts))
-    return TrainingRound(splits, trained, cnn, baseline)
+    return TrainingRound(splits, trained, cnn, baseline, Path(litert_path), litert)

@@ -3,6 +3,11 @@
 dagster-mlflow's `mlflow_tracking` is a legacy resource whose end-of-run hook attaches only to jobs;
 the assets here need little: start a run in the right experiment, register a version, move aliases,
 and load the model an alias points at.
+
+Only what ``mlflow-skinny`` has is used outside training (the client, artifact downloads), so the
+user-code image loads champions without full MLflow. Skinny reads a local ``sqlite:///`` store and its
+registry too (its SQLAlchemy store needs only SQLAlchemy and Alembic, which Dagster brings), so local runs
+and production (an MLflow server over HTTP) take the same path.
 """
 
 from __future__ import annotations
@@ -61,16 +66,35 @@ class MlflowTracking(ConfigurableResource):
     def set_alias(self, alias: str, version: str) -> None:
         self.client().set_registered_model_alias(self.registered_model, alias, version)
 
+    def set_version_tags(self, version: str, tags: dict[str, str]) -> None:
+        client = self.client()
+        for key, value in tags.items():
+            client.set_model_version_tag(self.registered_model, version, key, value)
+
+    def version_tags(self, version: str) -> dict[str, str]:
+        return dict(self.client().get_model_version(self.registered_model, version).tags)
+
     def model_uri(self, version: str) -> str:
         return f"models:/{self.registered_model}/{version}"
 
-    def load_classifier(self, version: str) -> Any:
-        """The registered classifier `version`, resolved against this store (MLflow's loaders read the
-        process-wide tracking and registry URIs, so they are pointed here first)."""
+    def _point_mlflow_here(self) -> None:
+        """MLflow's artifact downloads read the process-wide tracking and registry URIs."""
         import mlflow
-
-        from invoice_assets.model_package import load_classifier
 
         mlflow.set_tracking_uri(self.tracking_uri)
         mlflow.set_registry_uri(self.tracking_uri)
+
+    def load_classifier(self, version: str) -> Any:
+        """The registered classifier `version` as it serves: its LiteRT file and vectorizer behind
+        `predict_proba(texts)`, no TensorFlow (see `invoice_assets.model_package`)."""
+        from invoice_assets.model_package import load_classifier
+
+        self._point_mlflow_here()
         return load_classifier(self.model_uri(version))
+
+    def load_keras_classifier(self, version: str) -> Any:
+        """The same version through its Keras network: training and evaluation only (imports TensorFlow)."""
+        from invoice_assets.model_package import load_keras_classifier
+
+        self._point_mlflow_here()
+        return load_keras_classifier(self.model_uri(version))

@@ -34,6 +34,11 @@ class ModelGates(ConfigurableResource):
     max_regression_to_champion: float = Field(
         default=0.01, description="How far the candidate may trail the current champion on the same split."
     )
+    min_litert_agreement: float = Field(
+        default=0.995,
+        description="Share of test labels the LiteRT export (what serves) must predict like the Keras "
+        "network.",
+    )
 
     def thresholds(self) -> GateThresholds:
         return GateThresholds(
@@ -41,4 +46,5 @@ class ModelGates(ConfigurableResource):
             max_gap_to_baseline=self.max_gap_to_baseline,
             min_class_recall=self.min_class_recall,
             max_regression_to_champion=self.max_regression_to_champion,
+            min_litert_agreement=self.min_litert_agreement,
         )

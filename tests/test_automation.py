@@ -127,6 +127,7 @@ def test_asset_graph_snapshot(platform, fresh_instance):
     checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys)
     assert checks == [
         "invoice_classifier:class_recall",
+        "invoice_classifier:litert_agreement",
         "invoice_classifier:macro_f1",
         "invoice_classifier:not_worse_than_baseline",
         "invoice_classifier:not_worse_than_champion",

@@ -156,7 +156,9 @@ def test_train_and_predict_commands(ml_home, capsys, monkeypatch, tmp_path, gene
         "not_worse_than_baseline",
         "class_recall",
         "not_worse_than_champion",
+        "litert_agreement",
     }
+    assert report["litert_agreement"] >= 0.995
     assert report["model_version"] == "1" and report["failed_batches"] == []
     assert status == (0 if all(report["gates"].values()) else 1), "exit status follows the gates"
     assert report["promoted"] == all(report["gates"].values())

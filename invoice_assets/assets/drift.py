@@ -15,12 +15,6 @@ from dagster import (
 )
 
 from invoice_assets.assets.etl import OWNERS
-from invoice_assets.drift_data import (
-    NoChampion,
-    compare_with_champion,
-    documents_received_between,
-    replace_drift_report,
-)
 from resources.database import DatabaseResource
 from resources.mlflow_tracking import MlflowTracking
 from resources.storage import InvoiceStorage
@@ -54,6 +48,15 @@ def drift_report(
     mlflow_tracking: MlflowTracking,
     storage: InvoiceStorage,
 ) -> MaterializeResult:
+    # pandas, SciPy and matplotlib are imported here, not at module level: definitions.py imports this
+    # module in the user-code image, which does not install them (drift_job runs on the training image).
+    from invoice_assets.drift_data import (
+        NoChampion,
+        compare_with_champion,
+        documents_received_between,
+        replace_drift_report,
+    )
+
     period = context.partition_key
     window = context.partition_time_window
     start, end = (t.astimezone(UTC).replace(tzinfo=None) for t in (window.start, window.end))  # as stored

@@ -26,7 +26,7 @@ from dagster import (
 from pydantic import Field
 
 from invoice_assets.assets.etl import OWNERS, invoice_fields, markdown_table
-from invoice_assets.gates import evaluate_gates
+from invoice_assets.gates import evaluate_gates, litert_gate
 from invoice_assets.labels import parse_labels_csv
 from invoice_assets.partitions import batch_partitions
 from invoice_assets.records import (
@@ -43,12 +43,15 @@ from resources.mlflow_tracking import CHALLENGER, CHAMPION, MlflowTracking
 from resources.quality import ModelGates
 from resources.storage import InvoiceStorage
 
-# TensorFlow, Keras and MLflow are imported inside the assets that use them: every ETL step process
-# loads this module, and should not pay seconds and hundreds of megabytes for libraries it never calls.
+# TensorFlow, Keras, scikit-learn and MLflow are imported inside the assets that use them: every ETL step
+# process loads this module, and the user-code image does not even install the training libraries
+# (invoice_predictions runs the champion's LiteRT file; tests/test_usercode_imports.py guards this).
 
 ML_GROUP = "ml"
 REFERENCE_ARTIFACT = "reference_sha256.json"
-GATES = ("macro_f1", "not_worse_than_baseline", "class_recall", "not_worse_than_champion")
+GATES = ("macro_f1", "not_worse_than_baseline", "class_recall", "not_worse_than_champion", "litert_agreement")
+LITERT_VERIFIED_TAG = "litert_verified"
+"""Model-version tag: "true" once the version's LiteRT file passed the agreement gate."""
 
 
 class LabelsConfig(Config):
@@ -152,9 +155,10 @@ class TrainingConfig(Config):
     owners=OWNERS,
     deps=[labeled_invoices],
     check_specs=[AssetCheckSpec(name, asset="invoice_classifier", blocking=True) for name in GATES],
-    description="A candidate Keras CNN trained on the labelled invoices (split by sha256), logged to MLflow "
-    "with the TF-IDF baseline beside it and registered as a new `invoice-classifier` version (alias "
-    "`challenger`). The blocking checks are the promotion gates.",
+    description="A candidate Keras CNN trained on the labelled invoices (split by sha256), exported to "
+    "LiteRT (what serves: inference needs no TensorFlow), logged to MLflow with the TF-IDF baseline beside "
+    "it and registered as a new `invoice-classifier` version (alias `challenger`). The blocking checks are "
+    "the promotion gates, LiteRT/Keras agreement on the test split among them.",
 )
 def invoice_classifier(
     context: AssetExecutionContext,
@@ -173,8 +177,11 @@ def invoice_classifier(
     with database.engine.connect() as conn:
         dataset = load_labeled_invoices(conn)
     params = CnnParams(max_epochs=config.max_epochs)
-    with mlflow_tracking.start_run(
-        run_name=f"dagster-{context.run_id[:8]}", tags={"dagster_run_id": context.run_id}
+    with (
+        tempfile.TemporaryDirectory(prefix="invoice-classifier-") as scratch,
+        mlflow_tracking.start_run(
+            run_name=f"dagster-{context.run_id[:8]}", tags={"dagster_run_id": context.run_id}
+        ),
     ):
         mlflow.log_params({**params.as_dict(), "seed": config.seed, "labelled_invoices": len(dataset)})
         context.log.info(f"training on {len(dataset)} labelled invoices")
@@ -183,16 +190,17 @@ def invoice_classifier(
                 dataset,
                 params,
                 config.seed,
+                Path(scratch) / "network.tflite",
                 on_epoch_end=lambda epoch, logs: mlflow.log_metrics(logs, step=epoch),
             )
         except NotEnoughData as error:
             raise Failure(str(error)) from error
         cnn, baseline, splits = trained_round.cnn, trained_round.baseline, trained_round.splits
-        test = splits["test"]
+        test, litert = splits["test"], trained_round.litert
         champion_version = mlflow_tracking.version_for_alias(CHAMPION)
         champion_f1 = None
         if champion_version is not None:
-            champion = mlflow_tracking.load_classifier(champion_version)
+            champion = load_champion_for_comparison(mlflow_tracking, champion_version)
             champion_labels = [p.label for p in to_predictions(champion.predict_proba(test.texts))]
             champion_f1 = evaluate(test.labels, champion_labels).macro_f1
             mlflow.log_metric("champion_test_macro_f1", champion_f1)
@@ -205,20 +213,33 @@ def invoice_classifier(
         mlflow.log_metrics(
             {"epochs_run": trained_round.trained.epochs_run, "best_epoch": trained_round.trained.best_epoch}
         )
-        with tempfile.TemporaryDirectory() as folder:
-            png = Path(folder) / "confusion_matrix.png"
-            png.write_bytes(confusion_matrix_png(cnn.confusion, cnn.labels, title="CNN, test split"))
-            mlflow.log_artifact(str(png))
+        mlflow.log_metrics(
+            {"litert_agreement": litert.share, "litert_max_abs_difference": litert.max_abs_difference}
+        )
+        png = Path(scratch) / "confusion_matrix.png"
+        png.write_bytes(confusion_matrix_png(cnn.confusion, cnn.labels, title="CNN, test split"))
+        mlflow.log_artifact(str(png))
         info = log_classifier(
-            trained_round.trained.model, trained_round.trained.vectorizer, mlflow_tracking.registered_model
+            trained_round.trained.model,
+            trained_round.trained.vectorizer,
+            trained_round.litert_path,
+            mlflow_tracking.registered_model,
         )
         version = str(info.registered_model_version)
         mlflow_tracking.set_alias(CHALLENGER, version)
-        gates = evaluate_gates(
-            cnn.macro_f1, cnn.recall, baseline.macro_f1, champion_f1, model_gates.thresholds()
-        )
+        thresholds = model_gates.thresholds()
+        gates = evaluate_gates(cnn.macro_f1, cnn.recall, baseline.macro_f1, champion_f1, thresholds)
+        gates.append(litert_gate(litert.share, litert.texts, litert.max_abs_difference, thresholds))
         mlflow.set_tags({f"gate_{g.name}": "passed" if g.passed else "failed" for g in gates})
+        mlflow_tracking.set_version_tags(
+            version,
+            {
+                "litert_agreement": f"{litert.share:.6f}",
+                LITERT_VERIFIED_TAG: "true" if gates[-1].passed else "false",
+            },
+        )
         run_id = mlflow.active_run().info.run_id
+        litert_bytes = trained_round.litert_path.stat().st_size
 
     gate_rows = [{"gate": g.name, "passed": "yes" if g.passed else "NO", "detail": g.detail} for g in gates]
     yield MaterializeResult(
@@ -232,6 +253,9 @@ def invoice_classifier(
             "train_size": len(splits["train"].labels),
             "test_size": len(test.labels),
             "epochs_run": trained_round.trained.epochs_run,
+            "litert_agreement": round(litert.share, 6),
+            "litert_max_abs_difference": litert.max_abs_difference,
+            "litert_size_bytes": litert_bytes,
             "gates": MetadataValue.md(markdown_table(gate_rows, ("gate", "passed", "detail"))),
         }
     )
@@ -251,17 +275,34 @@ def invoice_classifier(
     owners=OWNERS,
     deps=[invoice_classifier],
     automation_condition=AutomationCondition.eager() & AutomationCondition.all_deps_blocking_checks_passed(),
-    description="Promotion: moves the `champion` alias to the candidate. Runs only after every gate passed.",
+    description="Promotion: moves the `champion` alias to the candidate, whose LiteRT file then serves. Runs "
+    "only after every gate passed (and refuses a version without a verified LiteRT file).",
 )
 def champion_model(context: AssetExecutionContext, mlflow_tracking: MlflowTracking) -> MaterializeResult:
     event = context.instance.get_latest_materialization_event(AssetKey("invoice_classifier"))
     if event is None or event.asset_materialization is None:
         raise Failure("no candidate: materialize invoice_classifier first")
     version = str(event.asset_materialization.metadata["model_version"].value)
+    if mlflow_tracking.version_tags(version).get(LITERT_VERIFIED_TAG) != "true":
+        raise Failure(
+            f"version {version} has no LiteRT file that passed the litert_agreement gate, and the champion "
+            "is served from LiteRT: train a new candidate (invoices train, or the training job)"
+        )
     previous = mlflow_tracking.version_for_alias(CHAMPION)
     mlflow_tracking.set_alias(CHAMPION, version)
     context.log.info(f"champion: version {previous} → {version}")
     return MaterializeResult(metadata={"model_version": version, "previous_version": previous})
+
+
+def load_champion_for_comparison(mlflow_tracking: MlflowTracking, version: str):
+    """The champion as it serves (LiteRT); a champion logged before LiteRT export existed through its
+    Keras network instead (training runs where TensorFlow is installed), so retraining is never blocked."""
+    from invoice_assets.model_package import MissingLiteRtModel
+
+    try:
+        return mlflow_tracking.load_classifier(version)
+    except MissingLiteRtModel:
+        return mlflow_tracking.load_keras_classifier(version)
 
 
 class PredictionConfig(Config):
@@ -273,7 +314,7 @@ class PredictionConfig(Config):
 @asset(
     partitions_def=batch_partitions,
     group_name=ML_GROUP,
-    kinds={"keras", "sql"},
+    kinds={"litert", "sql"},
     owners=OWNERS,
     deps=[invoice_fields, champion_model],
     automation_condition=AutomationCondition.eager(),
