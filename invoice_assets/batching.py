@@ -1,10 +1,23 @@
 """Turning an inbox listing into batches, remembering what was already requested.
 
 The cursor keeps a watermark (the newest modification time seen) and the keys seen within an overlap
-window before it. A listing compares times strictly, files can share a timestamp, and an upload can
-become visible after a newer one: keys inside the window are re-examined every tick and de-duplicated
-by name and time instead of being trusted to the watermark alone. Files older than the window that
-were never seen (copied in with their old times preserved) are left to the hourly sweep.
+window before it. A listing compares times strictly, S3 gives `LastModified` to the second so files
+share a timestamp, and an upload can become visible after a newer one (S3 stamps an object when its
+upload starts, a listing shows it once it is complete; a listing is paged, so a key uploaded meanwhile
+can land behind the page being read): keys inside the window are re-examined every tick and
+de-duplicated by name and time instead of being trusted to the watermark alone.
+
+The cursor must stay small whatever arrives: Dagster stores it with every tick (in MySQL a TEXT
+column, 64 KB), and it must not grow with the keys ever seen. So the keys remembered are bounded in
+characters as well as in time: when a burst fills the budget, the oldest whole timestamps are dropped
+and the cursor's `horizon` moves up past them. Below the horizon the sensor never takes a file, so
+nothing is requested twice; a file that becomes visible only below it (or was copied in with an old
+time preserved) is left to the hourly sweep, which compares the inbox with the manifest.
+
+The same column limit holds the tick itself, and Dagster writes every run request of a tick (each with
+its batch's file list) into it before submitting them. So a tick may also be given a budget for the
+keys it requests: it then takes the oldest new files in whole batches up to the budget, and the cursor
+advances over those only; the rest are new files for the next tick.
 """
 
 from __future__ import annotations
@@ -18,24 +31,36 @@ from datetime import UTC, datetime
 from resources.storage import InboxFile
 
 DEFAULT_OVERLAP_SECONDS = 300.0
+MAX_REMEMBERED_CHARS = 20_000
+"""Budget for the serialized keys a cursor remembers: about 700 keys of 25 characters. With a tick's
+run requests (`sensors.inbox.MAX_REQUESTED_CHARS`) it keeps a tick far below MySQL's 64 KB TEXT."""
 
 
 @dataclass(frozen=True)
 class InboxCursor:
     watermark: float = 0.0
     recent: dict[str, float] = field(default_factory=dict)  # key -> modified, within the overlap window
+    horizon: float = 0.0  # files older than this are never the sensor's again (the sweep's)
 
     def serialize(self) -> str:
-        return json.dumps({"watermark": self.watermark, "recent": self.recent}, sort_keys=True)
+        """Compact JSON: keys grouped under their timestamp (S3 stamps many files with the same second)."""
+        seen: dict[str, list[str]] = {}
+        for key, modified in sorted(self.recent.items(), key=lambda item: (item[1], item[0])):
+            seen.setdefault(repr(modified), []).append(key)
+        body = {"watermark": self.watermark, "horizon": self.horizon, "seen": seen}
+        return json.dumps(body, separators=(",", ":"))
 
     @classmethod
     def parse(cls, text: str | None) -> InboxCursor:
         if not text:
             return cls()
         data = json.loads(text)
-        return cls(
-            watermark=float(data["watermark"]), recent={k: float(v) for k, v in data["recent"].items()}
-        )
+        if "seen" not in data:  # the first format: {"watermark", "recent": {key: modified}}
+            return cls(
+                watermark=float(data["watermark"]), recent={k: float(v) for k, v in data["recent"].items()}
+            )
+        recent = {key: float(stamp) for stamp, keys in data["seen"].items() for key in keys}
+        return cls(watermark=float(data["watermark"]), recent=recent, horizon=float(data["horizon"]))
 
 
 @dataclass(frozen=True)
@@ -64,7 +89,7 @@ def group_into_batches(files: Sequence[InboxFile], batch_size: int) -> list[Batc
 
 def new_files(listing: Sequence[InboxFile], cursor: InboxCursor, overlap_seconds: float) -> list[InboxFile]:
     """Files of `listing` that the cursor has not seen yet."""
-    horizon = cursor.watermark - overlap_seconds
+    horizon = max(cursor.horizon, cursor.watermark - overlap_seconds)
     return [
         f
         for f in listing
@@ -72,13 +97,41 @@ def new_files(listing: Sequence[InboxFile], cursor: InboxCursor, overlap_seconds
     ]
 
 
-def advance_cursor(cursor: InboxCursor, taken: Sequence[InboxFile], overlap_seconds: float) -> InboxCursor:
-    """The cursor after `taken` were requested: a new watermark and the keys still inside its window."""
+STAMP_COST = 22  # `"1800000000.123456":[],` heading each timestamp's keys in the serialized cursor
+
+
+def _cost(key: str) -> int:
+    return len(key) + 3  # the key, its quotes and a comma in the serialized cursor
+
+
+def advance_cursor(
+    cursor: InboxCursor,
+    taken: Sequence[InboxFile],
+    overlap_seconds: float,
+    max_chars: int = MAX_REMEMBERED_CHARS,
+) -> InboxCursor:
+    """The cursor after `taken` were requested: a new watermark and the keys still inside its window.
+
+    The horizon never moves down (keys below it were forgotten, so taking a file there again could
+    request it twice). Over the budget, the oldest whole timestamps are forgotten first; the newest one
+    is always kept whole, since more files can still arrive with the watermark's timestamp.
+    """
     watermark = max([cursor.watermark, *(f.modified for f in taken)])
-    horizon = watermark - overlap_seconds
+    horizon = max(cursor.horizon, watermark - overlap_seconds)
     recent = {k: t for k, t in cursor.recent.items() if t >= horizon}
     recent.update({f.key: f.modified for f in taken if f.modified >= horizon})
-    return InboxCursor(watermark=watermark, recent=recent)
+    cost_at: dict[float, int] = {}
+    for key, stamp in recent.items():
+        cost_at[stamp] = cost_at.get(stamp, STAMP_COST) + _cost(key)
+    if sum(cost_at.values()) > max_chars:
+        kept = 0
+        for stamp in sorted(cost_at, reverse=True):
+            if kept and kept + cost_at[stamp] > max_chars:
+                break
+            kept += cost_at[stamp]
+            horizon = stamp
+        recent = {k: t for k, t in recent.items() if t >= horizon}
+    return InboxCursor(watermark=watermark, recent=recent, horizon=horizon)
 
 
 def plan_batches(
@@ -86,9 +139,31 @@ def plan_batches(
     cursor: InboxCursor,
     batch_size: int,
     overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
+    max_chars: int = MAX_REMEMBERED_CHARS,
+    max_request_chars: int | None = None,
 ) -> tuple[list[Batch], InboxCursor]:
-    """The batches to request for the new files of `listing`, and the cursor to store afterwards."""
-    fresh = new_files(listing, cursor, overlap_seconds)
+    """The batches to request for the new files of `listing`, and the cursor to store afterwards.
+
+    With `max_request_chars`, only the oldest whole batches whose keys fit in it are requested (always
+    at least one); the cursor then covers exactly those, so the others stay new for the next tick.
+    """
+    fresh = sorted(new_files(listing, cursor, overlap_seconds), key=lambda f: (f.modified, f.key))
     if not fresh:
         return [], cursor
-    return group_into_batches(fresh, batch_size), advance_cursor(cursor, fresh, overlap_seconds)
+    batches = group_into_batches(fresh, batch_size)
+    if max_request_chars is not None:
+        batches = _within_budget(batches, max_request_chars)
+        fresh = fresh[: sum(len(b.files) for b in batches)]
+    return batches, advance_cursor(cursor, fresh, overlap_seconds, max_chars)
+
+
+def _within_budget(batches: list[Batch], max_chars: int) -> list[Batch]:
+    """The leading batches whose keys add up to at most `max_chars` (at least the first one)."""
+    taken, used = [], 0
+    for batch in batches:
+        cost = sum(_cost(key) for key in batch.files)
+        if taken and used + cost > max_chars:
+            break
+        taken.append(batch)
+        used += cost
+    return taken

@@ -9,15 +9,15 @@ from resources.database import DatabaseResource
 from resources.mlflow_tracking import MlflowTracking
 from resources.ocr import OcrResource
 from resources.quality import ExtractionQuality, ModelGates
+from resources.s3_storage import S3InvoiceStorage
 from resources.storage import InvoiceStorage, LocalInvoiceStorage
 
 
 def build_storage(settings: PlatformSettings) -> InvoiceStorage:
-    """A folder inbox locally; `s3://bucket/prefix` selects the S3 backend (production work, issue 5)."""
+    """A folder inbox locally; `INVOICES_INBOX=s3://bucket/prefix` selects S3, with the archive,
+    quarantine and reports as prefixes beside the inbox prefix in the same bucket."""
     if settings.inbox_is_s3:
-        raise NotImplementedError(
-            f"INVOICES_INBOX={settings.inbox}: the S3 inbox is not built yet; use a local folder for now"
-        )
+        return S3InvoiceStorage.from_uri(settings.inbox)
     return LocalInvoiceStorage(
         inbox_dir=settings.inbox,
         archive_dir=str(settings.archive),

@@ -1,8 +1,8 @@
 """Where invoice files live: the inbox they arrive in, the archive of originals, the quarantine.
 
 Assets and sensors talk to `InvoiceStorage` only, so a folder inbox (here) and an S3 bucket (the
-production implementation of the same methods) serve the same code paths. Keys are POSIX-style paths
-relative to the inbox, whatever the backend.
+production implementation of the same methods, `resources.s3_storage`) serve the same code paths.
+Keys are POSIX-style paths relative to the inbox, whatever the backend.
 """
 
 from __future__ import annotations
