@@ -2,7 +2,13 @@
 
 Every write that an asset may repeat is a replace: delete the rows of that key, insert the new ones,
 in the caller's transaction. That is portable across SQLite and MySQL and makes re-materializing a
-partition idempotent by construction.
+partition idempotent by construction. Two batch runs may write at once: SQLite serializes writers
+(WAL, busy timeout), and on MySQL the engine runs at READ COMMITTED (`resources.database`), where a
+delete that matches nothing takes no gap lock, so concurrent replaces of different keys never
+deadlock. Replaces of the same key wait for each other (the last one wins), except two that both
+create a key no row had yet: the second then fails with a duplicate-key error instead of adding a
+row. Keys are per document and a document belongs to the one batch that first received it, so
+only runs of the same batch, or one file arriving in two batches at the same moment, can meet there.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sqlalchemy import text as sql_text
 
 from invoice_assets.intake import ACCEPTED, QUARANTINED, Arrival
 from invoice_assets.tables import (
+    clip,
     documents,
     inbox_files,
     invoice_labels,
@@ -64,15 +71,20 @@ def record_arrivals(conn: Connection, batch: str, arrivals: Sequence[Arrival]) -
         )
         conn.execute(
             insert(inbox_files).values(
-                batch=batch,
-                source_key=arrival.key,
-                file_name=arrival.file_name,
-                sha256=arrival.sha256,
-                size_bytes=arrival.size,
-                status=arrival.status,
-                reason=arrival.reason,
-                quarantine_key=arrival.quarantine_key,
-                received_at=now,
+                clip(
+                    inbox_files,
+                    {
+                        "batch": batch,
+                        "source_key": arrival.key,
+                        "file_name": arrival.file_name,
+                        "sha256": arrival.sha256,
+                        "size_bytes": arrival.size,
+                        "status": arrival.status,
+                        "reason": arrival.reason,
+                        "quarantine_key": arrival.quarantine_key,
+                        "received_at": now,
+                    },
+                )
             )
         )
         if arrival.status == ACCEPTED and not is_known_document(conn, arrival.sha256 or ""):
@@ -134,7 +146,7 @@ def quarantine_document(conn: Connection, batch: str, sha256: str, reason: str, 
     conn.execute(
         update(inbox_files)
         .where(inbox_files.c.batch == batch, inbox_files.c.sha256 == sha256)
-        .values(status=QUARANTINED, reason=reason, quarantine_key=quarantine_key)
+        .values(**clip(inbox_files, {"status": QUARANTINED, "reason": reason}), quarantine_key=quarantine_key)
     )
 
 
@@ -177,11 +189,11 @@ def replace_invoice(conn: Connection, record: dict[str, Any], lines: Sequence[di
     sha256 = record["sha256"]
     conn.execute(delete(invoice_lines).where(invoice_lines.c.sha256 == sha256))
     conn.execute(delete(invoices).where(invoices.c.sha256 == sha256))
-    conn.execute(insert(invoices).values(**record, extracted_at=utcnow()))
+    conn.execute(insert(invoices).values(clip(invoices, {**record, "extracted_at": utcnow()})))
     if lines:
         conn.execute(
             insert(invoice_lines),
-            [{"sha256": sha256, "line_no": n, **line} for n, line in enumerate(lines, 1)],
+            [clip(invoice_lines, {"sha256": sha256, "line_no": n, **row}) for n, row in enumerate(lines, 1)],
         )
 
 
@@ -225,7 +237,7 @@ def replace_labels(conn: Connection, labels: Iterable[dict[str, Any]]) -> int:
     count = 0
     for label in labels:
         conn.execute(delete(invoice_labels).where(invoice_labels.c.sha256 == label["sha256"]))
-        conn.execute(insert(invoice_labels).values(**label, loaded_at=now))
+        conn.execute(insert(invoice_labels).values(clip(invoice_labels, {**label, "loaded_at": now})))
         count += 1
     return count
 
@@ -264,8 +276,16 @@ def labeled_invoices_query() -> Select:
 
 
 def refresh_labeled_view(conn: Connection) -> None:
-    """(Re)create the view, so SQL users see labelled invoices without a second copy of the data."""
+    """(Re)create the view, so SQL users see labelled invoices without a second copy of the data.
+
+    MySQL replaces it in one statement (DDL commits implicitly there, so a drop and a create would
+    leave a moment without the view); SQLite has no `CREATE OR REPLACE VIEW` but keeps DDL in the
+    caller's transaction.
+    """
     body = labeled_invoices_query().compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    if conn.dialect.name in ("mysql", "mariadb"):
+        conn.execute(sql_text(f"CREATE OR REPLACE VIEW {LABELED_VIEW} AS {body}"))
+        return
     conn.execute(sql_text(f"DROP VIEW IF EXISTS {LABELED_VIEW}"))
     conn.execute(sql_text(f"CREATE VIEW {LABELED_VIEW} AS {body}"))
 

@@ -4,6 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
 export OMP_THREAD_LIMIT=1
+# The MySQL variants of the tests run against a local MariaDB, installed and started when missing
+# (scripts/mariadb.sh); a server already named in INVOICES_TEST_MYSQL_URL is used as it is.
+if [ -z "${INVOICES_TEST_MYSQL_URL:-}" ]; then
+  INVOICES_TEST_MYSQL_URL="$(bash scripts/mariadb.sh)"
+fi
+export INVOICES_TEST_MYSQL_URL
 echo "test: ruff check and ruff format --check" >&2
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

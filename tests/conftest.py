@@ -13,7 +13,7 @@ from resources.storage import LocalInvoiceStorage
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-pytest_plugins = ["tests.aws_fixtures"]
+pytest_plugins = ["tests.aws_fixtures", "tests.db_backends"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
