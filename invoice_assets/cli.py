@@ -121,12 +121,14 @@ TRAINING_FIGURES = (
     "train_size",
     "test_size",
     "epochs_run",
+    "litert_agreement",
     "mlflow_run_id",
 )
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from invoice_assets.model_package import to_predictions
+    from invoice_assets.results import prediction_fields
     from resources.environment import build_resources
 
     tracking = build_resources(load_settings())["mlflow_tracking"]
@@ -142,9 +144,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             failed += 1
         else:
             (prediction,) = to_predictions(classifier.predict_proba([text]))
-            row.update(
-                label=prediction.label, probability=round(prediction.probability, 4), model_version=version
-            )
+            row.update(prediction_fields(prediction.label, prediction.probability, version))
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 1 if failed else 0
 
@@ -172,6 +172,22 @@ def cmd_drift(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from invoice_assets.service.server import run_server
+    from invoice_assets.service.settings import ServiceConfigError, load_service_settings
+
+    try:
+        load_service_settings()
+    except ServiceConfigError as error:
+        print(f"invoices serve: {error}", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("invoices serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    run_server(args.host, args.port, args.workers)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -269,8 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(handler=cmd_extract)
 
     train = commands.add_parser("train", help="ETL an inbox, load labels, train and gate a classifier")
-    train.add_argument("--inbox", required=True, help="folder of invoices (becomes the inbox of this run)")
-    train.add_argument("--labels", action="append", help="labels CSV (file,label); may repeat")
+    train.add_argument(
+        "--inbox", required=True, help="folder or s3://bucket/prefix of invoices (the inbox of this run)"
+    )
+    train.add_argument(
+        "--labels", action="append", help="labels CSV (file,label), a path or an s3:// URI; may repeat"
+    )
     train.set_defaults(handler=cmd_train)
 
     predict = commands.add_parser("predict", help="like extract, plus label, probability, model_version")
@@ -281,6 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
     drift = commands.add_parser("drift", help="drift of a folder of invoices against the champion's data")
     drift.add_argument("--inbox", required=True, help="folder of invoices: the current window")
     drift.set_defaults(handler=cmd_drift)
+
+    serve = commands.add_parser("serve", help="the online classification service (HTTP, key in X-API-Key)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="service processes (default 1)")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

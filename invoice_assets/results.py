@@ -21,5 +21,10 @@ def invoice_json(
     return row
 
 
+def prediction_fields(label: str, probability: float, model_version: str) -> dict[str, Any]:
+    """The `predict` additions to an invoice's object (`invoices predict` and the online service)."""
+    return {"label": label, "probability": round(float(probability), 4), "model_version": model_version}
+
+
 def error_json(file: str, reason: str) -> dict[str, str]:
     return {"file": file, "error": reason}
