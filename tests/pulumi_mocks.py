@@ -155,6 +155,7 @@ def stack_config(stack: str) -> dict[str, str]:
 @functools.cache
 def built_stack(stack: str) -> Recorder:
     recorder = Recorder(stack=stack)
+    ensure_event_loop()  # module-scoped fixtures build the stack before any function-scoped fixture runs
     pulumi.runtime.set_mocks(recorder, project="invoices", stack=stack, preview=False)
     pulumi.runtime.set_all_config(stack_config(stack), secret_keys=["invoices:apiKey"])
     if str(PROGRAM) not in sys.path:
@@ -190,17 +191,21 @@ def container(task_definition: Recorded) -> dict:
 STACKS = ("dev", "prod")
 
 
-@pytest.fixture(autouse=True, name="pulumi_event_loop")
-def pulumi_event_loop_fixture():
-    """`pulumi.runtime.test` runs on the thread's current event loop; an earlier test in the same session
-    (an asyncio or anyio test) may have left a closed one behind, so put a fresh one in its place."""
+def ensure_event_loop() -> None:
+    """Pulumi's runtime runs on the thread's current event loop; an earlier test in the same session (an
+    asyncio or anyio one, FastAPI's test client) may have left none or a closed one, so put a fresh one
+    in its place."""
     try:
         closed = asyncio.get_event_loop().is_closed()
     except RuntimeError:
         closed = True
     if closed:
         asyncio.set_event_loop(asyncio.new_event_loop())
-    return None
+
+
+@pytest.fixture(autouse=True, name="pulumi_event_loop")
+def pulumi_event_loop_fixture():
+    ensure_event_loop()
 
 
 # Registered under the names `stack`, `dev` and `prod`; test modules import them by these function names.

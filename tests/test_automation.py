@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from dagster import SkipReason, build_schedule_context, build_sensor_context, instance_for_test
 
 from invoice_assets.assets.drift import weekly_partitions
@@ -87,15 +87,26 @@ def test_hourly_sweep_requests_unreceived_old_files_and_adds_their_partitions(pl
         )
 
 
-@pytest.fixture
-def fresh_instance():
-    """Resolving Definitions reads Dagster's current instance; an earlier test's may be gone by now."""
-    with instance_for_test() as instance:
-        yield instance
+@contextmanager
+def no_defs_state():
+    """Resolving Definitions reads Dagster's current defs-state storage, a context variable. An instance
+    that an earlier test entered and never exited resets that variable, to a storage whose instance is
+    gone, when the garbage collector finalizes it: at a random moment, such as in the middle of a
+    resolution (seen once in a full CI run). Collect first, then resolve with no storage: the project
+    keeps no defs state."""
+    import gc
+
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    gc.collect()
+    with set_defs_state_storage(None):
+        yield
 
 
-def test_definitions_load_and_every_job_resolves(platform, fresh_instance):
+def test_definitions_load_and_every_job_resolves(platform):
     defs = build_defs(platform)
+    with no_defs_state():
+        defs.resolve_asset_graph()
     assert defs.resolve_job_def("etl_job").partitions_def == batch_partitions
     assert defs.resolve_job_def("prediction_job").partitions_def == batch_partitions
     assert defs.resolve_job_def("training_job").partitions_def is None
@@ -106,9 +117,10 @@ def test_definitions_load_and_every_job_resolves(platform, fresh_instance):
     assert defs.resolve_schedule_def("hourly_etl_schedule").cron_schedule == "0 * * * *"
 
 
-def test_asset_graph_snapshot(platform, fresh_instance):
+def test_asset_graph_snapshot(platform):
     """Accidental changes to asset keys or dependencies show up here first."""
-    graph = build_defs(platform).resolve_asset_graph()
+    with no_defs_state():
+        graph = build_defs(platform).resolve_asset_graph()
     edges = {
         key.to_user_string(): sorted(parent.to_user_string() for parent in graph.get(key).parent_keys)
         for key in graph.get_all_asset_keys()
