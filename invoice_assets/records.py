@@ -184,6 +184,29 @@ def batch_texts(conn: Connection, batch: str) -> list[StoredText]:
     ]
 
 
+def invoice_row(
+    sha256: str, batch: str, file_name: str, fields: dict[str, Any], confidence: float | None
+) -> dict[str, Any]:
+    """The `invoices` row of one extraction record: what the batch asset and the online service store."""
+    return {
+        "sha256": sha256,
+        "batch": batch,
+        "file_name": file_name,
+        "invoice_number": fields["invoice_number"],
+        "issue_date": parse_iso_date(fields["date"]),
+        "supplier": fields["supplier"],
+        "customer": fields["customer"],
+        "subtotal": fields["subtotal"],
+        "tax": fields["tax"],
+        "total": fields["total"],
+        "currency": fields["currency"],
+        "ocr_confidence": confidence,
+        "lines_match_subtotal": fields["lines_match_subtotal"],
+        "totals_match": fields["totals_match"],
+        "flags": "; ".join(fields["flags"])[:1024],
+    }
+
+
 def replace_invoice(conn: Connection, record: dict[str, Any], lines: Sequence[dict[str, Any]]) -> None:
     """Upsert one invoice and its lines, keyed by sha256."""
     sha256 = record["sha256"]

@@ -349,3 +349,21 @@ def test_the_service_serves_the_champion_without_the_training_libraries(champion
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert done.stdout.split()[-3:] == ["200", "1", "LiteRtClassifier"]
+
+
+def test_the_service_names_suppliers_from_the_register_like_the_batch_path(
+    champion_home, generated_invoices, tmp_path
+):
+    from invoice_assets.synth import read_ground_truth
+    from invoice_assets.synth.catalog import SUPPLIERS
+
+    first = read_ground_truth(generated_invoices.ground_truth_csv)[0]
+    tax_id = next(s.tax_id for s in SUPPLIERS if s.name == first["supplier"])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "vendors.csv").write_text(f"tax_id,name\n{tax_id},Registered Workshop S.L.\n", encoding="utf-8")
+    platform = replace(champion_home, inbox=str(inbox), database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
+    with TestClient(create_app(platform, ServiceSettings(api_key=KEY, ocr_workers=1))) as fresh:
+        response = upload(fresh, first["file"], (generated_invoices.folder / first["file"]).read_bytes())
+    assert response.status_code == 200
+    assert response.json()["supplier"] == "Registered Workshop S.L."

@@ -31,7 +31,7 @@ from invoice_assets.records import (
     batch_quarantine,
     batch_status_counts,
     batch_texts,
-    parse_iso_date,
+    invoice_row,
     quarantine_document,
     received_by_other_batch,
     record_arrivals,
@@ -231,23 +231,7 @@ def invoice_fields(
     with engine.begin() as conn:
         for text in texts:
             fields = name_supplier(extract_fields(text.text).to_record(), text.text, register)
-            record = {
-                "sha256": text.sha256,
-                "batch": batch,
-                "file_name": text.file_name,
-                "invoice_number": fields["invoice_number"],
-                "issue_date": parse_iso_date(fields["date"]),
-                "supplier": fields["supplier"],
-                "customer": fields["customer"],
-                "subtotal": fields["subtotal"],
-                "tax": fields["tax"],
-                "total": fields["total"],
-                "currency": fields["currency"],
-                "ocr_confidence": text.confidence,
-                "lines_match_subtotal": fields["lines_match_subtotal"],
-                "totals_match": fields["totals_match"],
-                "flags": "; ".join(fields["flags"])[:1024],
-            }
+            record = invoice_row(text.sha256, batch, text.file_name, fields, text.confidence)
             replace_invoice(conn, record, fields["lines"] or [])
             records.append(record)
     summary = summarize_extraction(records)

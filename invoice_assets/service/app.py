@@ -33,6 +33,7 @@ from invoice_assets.service.pool import OcrPool
 from invoice_assets.service.settings import ServiceSettings, load_service_settings
 from invoice_assets.service.store import stored_result
 from invoice_assets.settings import PlatformSettings, load_settings
+from invoice_assets.suppliers import read_registers
 from resources.database import DatabaseResource, DatabaseUnavailableError
 from resources.environment import build_storage
 from resources.mlflow_tracking import MlflowTracking
@@ -120,9 +121,14 @@ def create_app(platform: PlatformSettings, settings: ServiceSettings) -> FastAPI
         )
         champion = ChampionModel(tracking)
         pool = OcrPool(settings.ocr_workers)
+        storage = build_storage(platform)
+        register, _ = await to_thread.run_sync(
+            lambda: read_registers((key, storage.read_inbox(key)) for key in storage.list_label_files())
+        )
         app.state.classifier = Classifier(
             database=database,
-            storage=build_storage(platform),
+            storage=storage,
+            supplier_register=register,
             champion=champion,
             pool=pool,
             limits=IntakeLimits(max_bytes=settings.max_upload_bytes),

@@ -20,7 +20,7 @@ import hashlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from anyio import to_thread
@@ -36,6 +36,7 @@ from invoice_assets.service import work
 from invoice_assets.service.champion import ChampionModel, NoChampion
 from invoice_assets.service.pool import OcrPool, WorkerPoolBroken
 from invoice_assets.service.store import StoredResult, Upload, save_classified, save_prediction, stored_result
+from invoice_assets.suppliers import name_supplier
 from resources.database import DatabaseResource
 from resources.storage import InvoiceStorage
 
@@ -83,6 +84,8 @@ class Classifier:
     limits: IntakeLimits
     ocr_settings: OcrSettings
     review_below: float
+    supplier_register: dict[str, str] = field(default_factory=dict)
+    """Tax id → supplier name from the inbox's register CSVs, read at start (`invoice_assets.suppliers`)."""
 
     def __post_init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -123,7 +126,8 @@ class Classifier:
         except (TesseractError, WorkerPoolBroken) as error:
             raise Rejected(503, f"OCR is unavailable: {error}", file_name) from None
         prediction, version = await to_thread.run_sync(self._predict, analysis.document.text, file_name)
-        upload = Upload(sha256, file_name, len(data), archive_key, analysis.document, analysis.fields)
+        fields = name_supplier(analysis.fields, analysis.document.text, self.supplier_register)
+        upload = Upload(sha256, file_name, len(data), archive_key, analysis.document, fields)
         # IntegrityError: another service process stored the same content first; answer with its rows
         with suppress(IntegrityError):
             await to_thread.run_sync(self._save, upload, prediction, version)

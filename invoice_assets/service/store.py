@@ -16,8 +16,8 @@ from sqlalchemy import Connection, insert, select
 from invoice_assets.model_package import Prediction
 from invoice_assets.ocr import DocumentText
 from invoice_assets.records import (
+    invoice_row,
     is_known_document,
-    parse_iso_date,
     replace_invoice,
     replace_ocr_pages,
     replace_predictions,
@@ -80,29 +80,6 @@ def stored_result(conn: Connection, sha256: str) -> StoredResult | None:
     return StoredResult(row, prediction)
 
 
-def invoice_record(
-    sha256: str, batch: str, file_name: str, fields: dict[str, Any], confidence: float | None
-) -> dict[str, Any]:
-    """The `invoices` row of extracted fields, as the `invoice_fields` asset writes it."""
-    return {
-        "sha256": sha256,
-        "batch": batch,
-        "file_name": file_name,
-        "invoice_number": fields["invoice_number"],
-        "issue_date": parse_iso_date(fields["date"]),
-        "supplier": fields["supplier"],
-        "customer": fields["customer"],
-        "subtotal": fields["subtotal"],
-        "tax": fields["tax"],
-        "total": fields["total"],
-        "currency": fields["currency"],
-        "ocr_confidence": confidence,
-        "lines_match_subtotal": fields["lines_match_subtotal"],
-        "totals_match": fields["totals_match"],
-        "flags": "; ".join(fields["flags"])[:1024],
-    }
-
-
 @dataclass(frozen=True)
 class Upload:
     """An accepted upload: its identity, its archived original and what was read from it."""
@@ -144,7 +121,7 @@ def save_classified(
             for p in upload.document.pages
         ],
     )
-    record = invoice_record(
+    record = invoice_row(
         upload.sha256, SERVICE_BATCH, upload.file_name, upload.fields, upload.document.confidence
     )
     replace_invoice(conn, record, upload.fields["lines"] or [])
