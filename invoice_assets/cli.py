@@ -127,7 +127,7 @@ TRAINING_FIGURES = (
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from invoice_assets.model_package import to_predictions
+    from invoice_assets.model_package import MissingLiteRtModel, to_predictions
     from invoice_assets.results import prediction_fields
     from resources.environment import build_resources
 
@@ -137,7 +137,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         hint = "run `invoices train --inbox DIR --labels CSV` (or `invoices demo`) first"
         print(f"no champion model yet: {hint}", file=sys.stderr)
         return 2
-    classifier = tracking.load_classifier(version)
+    try:
+        classifier = tracking.load_classifier(version)
+    except MissingLiteRtModel as error:
+        print(f"the champion model cannot be used: {error}", file=sys.stderr)
+        return 2
     failed = 0
     for row, text in extract_rows(_expand(args.paths), workers=args.workers):
         if text is None:

@@ -158,3 +158,25 @@ def test_a_candidate_whose_litert_export_disagrees_is_never_promoted(ml_home):
     )
     assert not by_hand.success
     assert tracking.version_for_alias(CHAMPION) is None
+
+
+def test_predict_explains_a_champion_logged_before_the_litert_export(tmp_path, monkeypatch, capsys):
+    import mlflow
+
+    from invoice_assets.cli import main
+
+    tracking = tracking_in(tmp_path / "mlflow")
+    with tracking.start_run("before-litert") as run:
+        mlflow.log_text("{}", "model/vectorizer.json")  # an old package: no network.tflite beside it
+    client = tracking.client()
+    client.create_registered_model(tracking.registered_model)
+    old = client.create_model_version(
+        tracking.registered_model, f"{run.info.artifact_uri}/model", run_id=run.info.run_id
+    )
+    tracking.set_alias(CHAMPION, str(old.version))
+    monkeypatch.setenv("INVOICES_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking.tracking_uri)
+
+    assert main(["predict", str(tmp_path / "any.png")]) == 2
+    error = capsys.readouterr().err
+    assert "the champion model cannot be used" in error and "Train a new version" in error
