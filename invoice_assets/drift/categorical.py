@@ -21,11 +21,10 @@ from scipy import special, stats
 from scipy.spatial.distance import jensenshannon
 
 from invoice_assets.drift.chance import (
-    distance_threshold,
+    chance_floor,
+    distance_drift,
     relabellings,
-    size_factor,
     subsample,
-    upper_quantile,
 )
 from invoice_assets.drift.config import DriftConfig
 from invoice_assets.drift.result import FeatureDrift
@@ -70,19 +69,15 @@ def categorical_drift(
     ref_codes = subsample(codes[:n_ref], config.small_sample_max, rng)
     cur_codes = subsample(codes[n_ref:], config.small_sample_max, rng)
     null = relabelled_js(np.concatenate([ref_codes, cur_codes]), width, len(cur_codes), config, rng)
-    floor = upper_quantile(null, level) * size_factor(n_ref, n_cur, len(ref_codes), len(cur_codes))
-    threshold, note = distance_threshold(config.js_threshold, floor)
-    return FeatureDrift(
+    floor = chance_floor(null, level, (n_ref, n_cur), (len(ref_codes), len(cur_codes)))
+    return distance_drift(
         name,
         "categorical",
         JENSEN_SHANNON,
         distance,
-        None,
-        threshold,
-        distance > threshold,
-        n_ref,
-        n_cur,
-        note,
+        configured=config.js_threshold,
+        floor=floor,
+        sizes=(n_ref, n_cur),
     )
 
 

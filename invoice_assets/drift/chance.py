@@ -21,6 +21,8 @@ import math
 import numpy as np
 from scipy import stats
 
+from invoice_assets.drift.result import FeatureDrift
+
 
 def relabellings(n_reference: int, n_current: int, count: int, rng: np.random.Generator) -> np.ndarray:
     """``count`` random labellings of ``n_reference + n_current`` pooled rows: a boolean matrix
@@ -51,8 +53,27 @@ def upper_quantile(null_statistics: np.ndarray, level: float) -> float:
     return float(stats.gamma.ppf(1 - level, mean * mean / variance, scale=variance / mean))
 
 
-def distance_threshold(configured: float, floor: float) -> tuple[float, str]:
-    """The threshold a distance is compared with, and a note when chance raised it above ``configured``."""
+def chance_floor(
+    null_statistics: np.ndarray, level: float, sizes: tuple[int, int], sampled: tuple[int, int]
+) -> float:
+    """The distance that random relabelling exceeds with probability ``level`` at the real ``sizes``,
+    from relabelled distances computed on subsamples of ``sampled`` sizes."""
+    return upper_quantile(null_statistics, level) * size_factor(*sizes, *sampled)
+
+
+def distance_drift(
+    name: str,
+    kind: str,
+    method: str,
+    distance: float,
+    *,
+    configured: float,
+    floor: float,
+    sizes: tuple[int, int],
+) -> FeatureDrift:
+    """A distance compared with the larger of its configured threshold and its chance floor, with a note
+    when chance raised the threshold."""
+    threshold, note = configured, ""
     if floor > configured:
-        return floor, f"threshold raised from {configured:g} to the chance floor at these sizes"
-    return configured, ""
+        threshold, note = floor, f"threshold raised from {configured:g} to the chance floor at these sizes"
+    return FeatureDrift(name, kind, method, distance, None, threshold, distance > threshold, *sizes, note)

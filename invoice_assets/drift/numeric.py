@@ -17,11 +17,10 @@ import numpy as np
 from scipy import stats
 
 from invoice_assets.drift.chance import (
-    distance_threshold,
+    chance_floor,
+    distance_drift,
     relabellings,
-    size_factor,
     subsample,
-    upper_quantile,
 )
 from invoice_assets.drift.config import DriftConfig
 from invoice_assets.drift.result import FeatureDrift
@@ -52,9 +51,14 @@ def numeric_drift(
     distance = float(stats.wasserstein_distance(reference, current)) / scale
     floor = wasserstein_floor(reference, current, level=level, config=config, rng=rng_for(config.seed, name))
     floor /= scale
-    threshold, note = distance_threshold(config.wasserstein_threshold, floor)
-    return FeatureDrift(
-        name, "numeric", WASSERSTEIN, distance, None, threshold, distance > threshold, n_ref, n_cur, note
+    return distance_drift(
+        name,
+        "numeric",
+        WASSERSTEIN,
+        distance,
+        configured=config.wasserstein_threshold,
+        floor=floor,
+        sizes=(n_ref, n_cur),
     )
 
 
@@ -80,7 +84,7 @@ def wasserstein_floor(
     cur = subsample(current, config.small_sample_max, rng)
     labels = relabellings(len(ref), len(cur), config.permutations, rng)
     null = relabelled_wasserstein(np.concatenate([ref, cur]), labels)
-    return upper_quantile(null, level) * size_factor(len(reference), len(current), len(ref), len(cur))
+    return chance_floor(null, level, (len(reference), len(current)), (len(ref), len(cur)))
 
 
 def relabelled_wasserstein(pooled: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -30,11 +30,10 @@ from scipy.spatial.distance import jensenshannon
 
 from invoice_assets.drift.categorical import js_distance_rows
 from invoice_assets.drift.chance import (
-    distance_threshold,
+    chance_floor,
+    distance_drift,
     relabellings,
-    size_factor,
     subsample,
-    upper_quantile,
 )
 from invoice_assets.drift.config import TOKEN_FEATURE, DriftConfig
 from invoice_assets.drift.result import FeatureDrift
@@ -121,19 +120,15 @@ def token_drift(counts: TokenCounts, *, level: float, config: DriftConfig) -> Fe
     reference = subsample(counts.reference, config.small_sample_max, rng)
     current = subsample(counts.current, config.small_sample_max, rng)
     null = relabelled_token_js(reference, current, config.permutations, rng)
-    floor = upper_quantile(null, level) * size_factor(n_ref, n_cur, len(reference), len(current))
-    threshold, note = distance_threshold(config.js_threshold, floor)
-    return FeatureDrift(
+    floor = chance_floor(null, level, (n_ref, n_cur), (len(reference), len(current)))
+    return distance_drift(
         TOKEN_FEATURE,
         "text",
         JENSEN_SHANNON,
         distance,
-        None,
-        threshold,
-        distance > threshold,
-        n_ref,
-        n_cur,
-        note,
+        configured=config.js_threshold,
+        floor=floor,
+        sizes=(n_ref, n_cur),
     )
 
 
