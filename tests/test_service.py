@@ -29,27 +29,12 @@ from invoice_assets.tables import documents, invoice_lines, invoice_predictions,
 from resources.environment import build_resources
 from tests.bad_inputs import bomb_png, png_bytes
 from tests.ml_helpers import LENIENT, batches, train
+from tests.test_cli import CONTRACT
 
 KEY = "test-key-0123456789"
 AUTH = {"X-API-Key": KEY}
 LIMIT = 1_000_000  # the generated test invoices are 40-530 kB
-PREDICT_JSON = [
-    "file",
-    "sha256",
-    "invoice_number",
-    "date",
-    "supplier",
-    "customer",
-    "subtotal",
-    "tax",
-    "total",
-    "currency",
-    "lines",
-    "ocr_confidence",
-    "label",
-    "probability",
-    "model_version",
-]
+PREDICT_JSON = [*CONTRACT, "label", "probability", "model_version"]  # `invoices predict`, DESIGN.md 2
 TABLES = (documents, ocr_pages, invoices, invoice_lines, invoice_predictions)
 
 
