@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from invoice_assets.drift.language import detect_language
 from invoice_assets.drift.result import DriftReport
 from invoice_assets.records import document_texts, utcnow
-from invoice_assets.tables import documents, drift_features, drift_reports, invoice_lines, invoices
+from invoice_assets.tables import clip, documents, drift_features, drift_reports, invoice_lines, invoices
 
 FRAME_FIELDS = ("sha256", "total", "subtotal", "supplier", "currency", "ocr_confidence")
 
@@ -87,21 +87,40 @@ def replace_drift_report(
     conn.execute(delete(drift_reports).where(drift_reports.c.period == period))
     conn.execute(
         insert(drift_reports).values(
-            period=period, drift=report.drift, share=report.share, reasons="; ".join(report.reasons)[:1024],
-            model_version=model_version, reference_size=reference_size, current_size=current_size,
-            created_at=utcnow(),
+            clip(
+                drift_reports,
+                {
+                    "period": period,
+                    "drift": report.drift,
+                    "share": report.share,
+                    "reasons": "; ".join(report.reasons),
+                    "model_version": model_version,
+                    "reference_size": reference_size,
+                    "current_size": current_size,
+                    "created_at": utcnow(),
+                },
+            )
         )
-    )  # fmt: skip
+    )
     conn.execute(
         insert(drift_features),
         [
-            {
-                "period": period, "name": f.name, "method": f.method, "statistic": f.statistic,
-                "p_value": f.p_value, "threshold": f.threshold, "drift": f.drift, "note": f.note[:512],
-            }
+            clip(
+                drift_features,
+                {
+                    "period": period,
+                    "name": f.name,
+                    "method": f.method,
+                    "statistic": f.statistic,
+                    "p_value": f.p_value,
+                    "threshold": f.threshold,
+                    "drift": f.drift,
+                    "note": f.note,
+                },
+            )
             for f in report.features
         ],
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

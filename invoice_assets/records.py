@@ -203,7 +203,7 @@ def invoice_row(
         "ocr_confidence": confidence,
         "lines_match_subtotal": fields["lines_match_subtotal"],
         "totals_match": fields["totals_match"],
-        "flags": "; ".join(fields["flags"])[:1024],
+        "flags": "; ".join(fields["flags"]),  # cut to the column by `clip` in replace_invoice
     }
 
 
