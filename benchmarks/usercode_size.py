@@ -1,13 +1,13 @@
 """Installed size of the user-code dependency set (the base set of pyproject.toml), against the training set.
 
     .venv/bin/python benchmarks/usercode_size.py              # builds both venvs in a temporary folder
-    .venv/bin/python benchmarks/usercode_size.py --offline    # only from uv's cache (no network)
+    .venv/bin/python benchmarks/usercode_size.py --offline    # only from uv's cache (after a sync)
     .venv/bin/python benchmarks/usercode_size.py --keep /tmp/sizes   # keep the venvs for a look
 
 Why a fresh venv and not the project's `.venv`: the local venv holds every extra (TensorFlow, full MLflow,
 dev tools), so its size says nothing about the user-code image. This builds exactly what that image
-installs: `uv export --frozen --no-dev --no-emit-project` of `uv.lock` (the pinned base set), then the
-project itself without dependencies. As an in-run baseline it builds the training set (base + the
+installs: `uv sync --frozen --no-dev --no-editable` of `uv.lock` (the pinned base set and the project) into
+a venv of its own. As an in-run baseline it builds the training set (base + the
 `training` extra) the same way, so the ratio shows what leaving TensorFlow out of the user-code image buys.
 
 Sizes are disk usage like `du -sm` (each hard-linked file counted once per venv); per-package sizes come from
@@ -46,39 +46,28 @@ def uv() -> str:
     return found
 
 
-def run(command: list[str]) -> str:
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+def run(command: list[str], env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return done.stdout
 
 
-def export_requirements(extras: list[str], target: Path) -> Path:
-    """The locked, pinned requirement lines of the base set plus ``extras`` (no dev group, no project)."""
-    command = [uv(), "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "-o", str(target)]
+def build_venv(folder: Path, extras: list[str], offline: bool = False) -> Path:
+    """A fresh venv at ``folder`` with exactly the locked base set plus ``extras`` and the project itself
+    (not editable, as an image installs it): `uv sync --frozen` of uv.lock, no dev group.
+
+    uv takes each locked wheel from its cache when an earlier sync put it there and downloads it from the
+    registry otherwise, so the result does not depend on what this machine happens to have cached."""
+    command = [uv(), "sync", "--frozen", "--no-dev", "--no-editable", "--quiet", "--python", sys.executable]
     for extra in extras:
         command += ["--extra", extra]
-    run(command)
-    return target
-
-
-def build_venv(folder: Path, requirements: Path, offline: bool) -> Path:
-    """A fresh venv with exactly ``requirements`` and the project (no dependencies) installed."""
-    python = folder / "bin" / "python"
-    run(
-        [
-            uv(),
-            "venv",
-            "--quiet",
-            "--python",
-            f"{sys.version_info.major}.{sys.version_info.minor}",
-            str(folder),
-        ]
-    )
-    flags = ["--offline"] if offline else []
-    run([uv(), "pip", "install", "--quiet", *flags, "--python", str(python), "-r", str(requirements)])
-    run([uv(), "pip", "install", "--quiet", *flags, "--no-deps", "--python", str(python), str(ROOT)])
-    return python
+    if offline:
+        command.append("--offline")
+    run(command, env={"UV_PROJECT_ENVIRONMENT": str(folder)})
+    return folder / "bin" / "python"
 
 
 def disk_usage(paths: list[Path], seen: set[tuple[int, int]]) -> int:
@@ -138,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             venv = folder / name
             if venv.exists():
                 shutil.rmtree(venv)
-            requirements = export_requirements(extras, folder / f"{name}-requirements.txt")
-            build_venv(venv, requirements, args.offline)
+            build_venv(venv, extras, args.offline)
             sizes[name] = measure(venv)
             print(f"{name} set: {sizes[name].total_mb:.0f} MB ({len(sizes[name].packages)} distributions)")
 

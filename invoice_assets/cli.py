@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,24 +74,32 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _platform(settings: PlatformSettings) -> Iterator[tuple]:
+def _platform(settings: PlatformSettings, verbose: bool) -> Iterator[tuple]:
     """Definitions and the Dagster instance for `settings` (imported late: they load Dagster).
 
     The instance is entered as a context manager: that is what makes it the current one for everything
     Dagster resolves meanwhile (its definitions state storage included), and disposes of it afterwards.
+    Unless `verbose`, Dagster's event log and every library's output go to the run log file meanwhile.
     """
     from invoice_assets.definitions import build_defs
+    from invoice_assets.run_log import captured_stderr, say
     from invoice_assets.runner import open_instance
 
-    with open_instance(settings) as instance:
+    log_file = settings.home / "logs" / "invoices.log"
+    with ExitStack() as stack:
+        if not verbose:
+            say(f"Dagster's event log: {log_file} (--verbose shows it here)")
+            stack.enter_context(captured_stderr(log_file))
+        instance = stack.enter_context(open_instance(settings))
         yield build_defs(settings), instance
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from invoice_assets.run_log import say
     from invoice_assets.runner import materialize_new_batches, run_training
 
     settings = replace(load_settings(), inbox=args.inbox)
-    with _platform(settings) as (defs, instance):
+    with _platform(settings, args.verbose) as (defs, instance):
         failed_batches = [r.batch for r in materialize_new_batches(defs, instance) if not r.success]
         outcome = run_training(defs, instance, args.labels or [])
         report = {
@@ -103,12 +111,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         }
         print(json.dumps(report, ensure_ascii=False))
         if not outcome.success and not outcome.gates:
-            print(
-                "training failed before any gate was evaluated; see the Dagster run's logs", file=sys.stderr
-            )
+            say("training failed before any gate was evaluated; see the Dagster run's logs")
         elif not outcome.promoted:
             failing = [name for name, passed in outcome.gates.items() if not passed]
-            print(f"gate failed: {', '.join(failing)}; the champion was not changed", file=sys.stderr)
+            say(f"gate failed: {', '.join(failing)}; the champion was not changed")
         return 0 if outcome.promoted and not failed_batches else 1
 
 
@@ -155,10 +161,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_drift(args: argparse.Namespace) -> int:
     from invoice_assets.drift_data import NoChampion, compare_with_champion
+    from invoice_assets.run_log import say
     from invoice_assets.runner import materialize_new_batches, run_predictions
 
     settings = replace(load_settings(), inbox=args.inbox)
-    with _platform(settings) as (defs, instance):
+    with _platform(settings, args.verbose) as (defs, instance):
         runs = materialize_new_batches(defs, instance)
         run_predictions(defs, instance, [r.batch for r in runs if r.success])
         current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in _expand([args.inbox])]
@@ -166,14 +173,13 @@ def cmd_drift(args: argparse.Namespace) -> int:
             with defs.resources["database"].engine.connect() as conn:
                 comparison = compare_with_champion(conn, defs.resources["mlflow_tracking"], current)
         except NoChampion as error:
-            print(str(error), file=sys.stderr)
+            say(str(error))
             return 2
         print(json.dumps(comparison.report.as_dict(), ensure_ascii=False))
         report = comparison.report
-        print(
+        say(
             f"drift: {report.drift} ({', '.join(report.reasons) or 'no rule fired'}); "
-            f"{len(comparison.current)} current vs {len(comparison.reference)} reference invoices",
-            file=sys.stderr,
+            f"{len(comparison.current)} current vs {len(comparison.reference)} reference invoices"
         )
         return 0
 
@@ -195,6 +201,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from invoice_assets.run_log import say
     from invoice_assets.runner import materialize_new_batches, run_predictions, run_training
     from invoice_assets.summary import etl_summary
     from invoice_assets.synth import generate_inbox
@@ -204,16 +211,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("invoices demo runs on a local inbox: unset INVOICES_INBOX or use a folder", file=sys.stderr)
         return 2
     demo_folder = Path(settings.inbox) / f"demo-{args.seed}"
-    print(f"generating {args.count} synthetic invoices into {demo_folder}", file=sys.stderr)
+    say(f"generating {args.count} synthetic invoices into {demo_folder}")
     generate_inbox(demo_folder, args.count, args.seed)
     week_size = max(args.count // 5, 20)
-    with _platform(settings) as (defs, instance):
+    with _platform(settings, args.verbose) as (defs, instance):
         runs = materialize_new_batches(defs, instance)
         training = run_training(defs, instance, [])
         predictions = run_predictions(defs, instance, [r.batch for r in runs]) if training.promoted else []
         has_champion = defs.resources["mlflow_tracking"].version_for_alias("champion") is not None
         week_folder = Path(settings.inbox) / f"demo-{args.seed}-next-week"
-        print(f"generating a week of {week_size} new invoices into {week_folder}", file=sys.stderr)
+        say(f"generating a week of {week_size} new invoices into {week_folder}")
         week = generate_inbox(week_folder, week_size, args.seed + 1)
         week_runs = materialize_new_batches(defs, instance)
         if has_champion:
@@ -277,8 +284,16 @@ def _print_training(training) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="invoices", description="Textile maintenance invoice platform.")
     commands = parser.add_subparsers(dest="command", required=True)
+    runs_dagster = argparse.ArgumentParser(add_help=False)
+    runs_dagster.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Dagster's full event log here, not in $INVOICES_HOME/logs/invoices.log",
+    )
 
-    demo = commands.add_parser("demo", help="generate a demo inbox and materialize the asset graph locally")
+    demo = commands.add_parser(
+        "demo", parents=[runs_dagster], help="generate a demo inbox and materialize the asset graph locally"
+    )
     demo.add_argument("--count", type=int, default=300, help="synthetic invoices to generate (default 300)")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="generator seed (same seed, same files)")
     demo.set_defaults(handler=cmd_demo)
@@ -288,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--workers", type=int, default=None, help="OCR processes (default: one per core)")
     extract.set_defaults(handler=cmd_extract)
 
-    train = commands.add_parser("train", help="ETL an inbox, load labels, train and gate a classifier")
+    train = commands.add_parser(
+        "train", parents=[runs_dagster], help="ETL an inbox, load labels, train and gate a classifier"
+    )
     train.add_argument(
         "--inbox", required=True, help="folder or s3://bucket/prefix of invoices (the inbox of this run)"
     )
@@ -302,7 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--workers", type=int, default=None, help="OCR processes (default: one per core)")
     predict.set_defaults(handler=cmd_predict)
 
-    drift = commands.add_parser("drift", help="drift of a folder of invoices against the champion's data")
+    drift = commands.add_parser(
+        "drift", parents=[runs_dagster], help="drift of a folder of invoices against the champion's data"
+    )
     drift.add_argument("--inbox", required=True, help="folder of invoices: the current window")
     drift.set_defaults(handler=cmd_drift)
 

@@ -6,12 +6,13 @@ Follow the names from here to find any behaviour: assets in `invoice_assets.asse
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, colored_console_logger
 
 from invoice_assets.assets.drift import drift_assets
 from invoice_assets.assets.etl import etl_assets
 from invoice_assets.assets.ml import ml_assets
 from invoice_assets.jobs import drift_job, etl_job, prediction_job, training_job
+from invoice_assets.run_log import TERMINAL_LOGGER, terminal_progress
 from invoice_assets.settings import PlatformSettings
 from resources.environment import build_resources
 from sensors.drift import drift_retraining_sensor, weekly_drift_schedule
@@ -27,6 +28,8 @@ def build_defs(settings: PlatformSettings | None = None) -> Definitions:
         sensors=[inbox_sensor, drift_retraining_sensor],
         schedules=[hourly_etl_schedule, weekly_drift_schedule],
         resources=build_resources(settings),
+        # Runs log to the console by default; `invoices` commands choose the terminal logger instead.
+        loggers={"console": colored_console_logger, TERMINAL_LOGGER: terminal_progress},
     )
 
 

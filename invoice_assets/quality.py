@@ -16,6 +16,12 @@ class ExtractionSummary:
     found_share: float  # number, date and total all found
     consistent_share: float  # totals add up and the lines do not contradict the subtotal
 
+    def __str__(self) -> str:
+        return (
+            f"{self.invoices} invoices; found number {self.number_share:.0%}, date {self.date_share:.0%}, "
+            f"total {self.total_share:.0%}; arithmetically consistent {self.consistent_share:.0%}"
+        )
+
     def as_metadata(self) -> dict[str, float | int]:
         return {
             name: round(value, 4) if isinstance(value, float) else value for name, value in vars(self).items()

@@ -7,7 +7,6 @@ has received and materialize the ETL job for each, so runs, metadata and checks 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 
 from dagster import DagsterInstance, Definitions
@@ -15,6 +14,7 @@ from dagster import DagsterInstance, Definitions
 from invoice_assets.batching import group_into_batches
 from invoice_assets.partitions import batch_partitions
 from invoice_assets.records import unreceived_files
+from invoice_assets.run_log import loggers_run_config, say
 from invoice_assets.settings import PlatformSettings
 from resources.database import DatabaseResource
 from resources.storage import InvoiceStorage
@@ -50,11 +50,12 @@ def materialize_new_batches(
     job = defs.resolve_job_def("etl_job")
     runs = []
     for number, batch in enumerate(batches, 1):
-        print(f"[{number}/{len(batches)}] batch {batch.key}: {len(batch.files)} files", file=sys.stderr)
+        say(f"[{number}/{len(batches)}] batch {batch.key}: {len(batch.files)} files")
+        run_config = batch_run_request(batch.key, batch.files).run_config
         result = job.execute_in_process(
             instance=instance,
             partition_key=batch.key,
-            run_config=batch_run_request(batch.key, batch.files).run_config,
+            run_config={**run_config, "loggers": loggers_run_config()},
             raise_on_error=False,
         )
         runs.append(BatchRun(batch.key, len(batch.files), result.success, result.run_id))
@@ -75,10 +76,13 @@ class TrainingOutcome:
 
 def run_training(defs: Definitions, instance: DagsterInstance, labels_paths: list[str]) -> TrainingOutcome:
     """Labels → labelled invoices → candidate (gated) → champion, as one run of `training_job`."""
-    print("training: loading labels, fitting the CNN and the baseline", file=sys.stderr)
+    say("training: loading labels, fitting the CNN and the baseline")
     result = defs.resolve_job_def("training_job").execute_in_process(
         instance=instance,
-        run_config={"ops": {"invoice_labels": {"config": {"labels_paths": labels_paths}}}},
+        run_config={
+            "ops": {"invoice_labels": {"config": {"labels_paths": labels_paths}}},
+            "loggers": loggers_run_config(),
+        },
         raise_on_error=False,
     )
     gates = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
@@ -94,7 +98,12 @@ def run_predictions(defs: Definitions, instance: DagsterInstance, batches: list[
     job = defs.resolve_job_def("prediction_job")
     runs = []
     for number, batch in enumerate(batches, 1):
-        print(f"[{number}/{len(batches)}] predictions for batch {batch}", file=sys.stderr)
-        result = job.execute_in_process(instance=instance, partition_key=batch, raise_on_error=False)
+        say(f"[{number}/{len(batches)}] predictions for batch {batch}")
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=batch,
+            run_config={"loggers": loggers_run_config()},
+            raise_on_error=False,
+        )
         runs.append(BatchRun(batch, 0, result.success, result.run_id))
     return runs

@@ -27,6 +27,8 @@ fi
 
 # A local machine runs everything: training and the UI too (the production images install subsets).
 extras=(--extra training --extra webserver)
-[ "${1:-}" = "--dev" ] && extras+=(--extra dev)
+# uv sync removes the packages of a locked extra it is not asked for, even with --inexact: a venv that has
+# the dev tools (the test command installed them) keeps them when the demo syncs.
+if [ "${1:-}" = "--dev" ] || [ -x .venv/bin/pytest ]; then extras+=(--extra dev); fi
 echo "setup: syncing .venv from uv.lock" >&2
 uv sync --frozen --inexact --python "$(command -v python3)" "${extras[@]}" --quiet

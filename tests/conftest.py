@@ -10,12 +10,22 @@ import pytest
 
 from invoice_assets.settings import PlatformSettings, load_settings
 from resources.storage import LocalInvoiceStorage
+from tests.machine import skip_or_fail
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 pytest_plugins = ["tests.aws_fixtures", "tests.db_backends"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def tesseract() -> str:
+    """The Tesseract binary, which scripts/setup.sh installs from Debian."""
+    found = shutil.which("tesseract")
+    if found is None:
+        skip_or_fail("tesseract is not installed: run `bash scripts/setup.sh`")
+    return found
 
 
 @pytest.fixture

@@ -66,14 +66,14 @@ def test_extract_exits_zero_when_every_file_is_read(capsys, generated_invoices):
     assert len(rows) == 1 and "error" not in rows[0]
 
 
-def test_demo_runs_the_whole_graph_and_prints_a_summary(capsys, monkeypatch, tmp_path):
+def test_demo_runs_the_whole_graph_and_prints_a_summary(capfd, monkeypatch, tmp_path):
     # Seed 9's 60 invoices put at least two of each class in every split (seed 5's test split has one
     # corrective invoice, too few to measure recall), so this small demo trains and reaches the gates.
     monkeypatch.setenv("INVOICES_HOME", str(tmp_path / "home"))
     for name in ("INVOICES_INBOX", "INVOICES_DATABASE_URL", "DAGSTER_HOME", "MLFLOW_TRACKING_URI"):
         monkeypatch.delenv(name, raising=False)
     assert main(["demo", "--count", "60", "--seed", "9"]) == 0
-    out = capsys.readouterr().out
+    out, err = capfd.readouterr()
     assert "runs: 1/1 ETL batches succeeded" in out
     assert "files: 80 received, 80 documents" in out, "60 for training and a new week of 20"
     assert "drift: " in out
@@ -82,7 +82,21 @@ def test_demo_runs_the_whole_graph_and_prints_a_summary(capsys, monkeypatch, tmp
     assert (tmp_path / "home" / "dagster").is_dir()
     assert (tmp_path / "home" / "mlflow.db").is_file()
 
-    assert main(["demo", "--count", "60", "--seed", "9"]) == 0, (
+    # The terminal gets short progress lines (one screen); Dagster's event log goes to the log file.
+    progress = err.splitlines()
+    assert len(progress) <= 30, err
+    assert re.search(r"ocr_pages: batch \S+: read 60 documents", err), err
+    assert re.search(r"invoice_classifier: version 1: test macro F1 [0-9.]+ .* gates passed", err), err
+    assert "STEP_START" not in err and "DEBUG" not in err
+    log_file = tmp_path / "home" / "logs" / "invoices.log"
+    assert f"Dagster's event log: {log_file}" in err
+    logged = log_file.read_text()
+    assert "STEP_START" in logged and "ASSET_MATERIALIZATION" in logged
+    assert "epoch 1/" in logged, "training epochs are logged"
+
+    assert main(["demo", "--count", "60", "--seed", "9", "--verbose"]) == 0, (
         "a second demo finds nothing new and still succeeds"
     )
-    assert "no new files" in capsys.readouterr().out
+    out, err = capfd.readouterr()
+    assert "no new files" in out
+    assert "STEP_START" in err, "--verbose prints Dagster's full event log"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,8 +26,9 @@ from invoice_assets.ocr import (
     read_document,
     read_documents,
 )
+from tests.machine import skip_or_fail
 
-needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+needs_tesseract = pytest.mark.usefixtures("tesseract")
 
 
 def rendered_page(lines: list[str], size=(1200, 420)) -> np.ndarray:
@@ -36,7 +36,7 @@ def rendered_page(lines: list[str], size=(1200, 420)) -> np.ndarray:
     try:
         font = ImageFont.truetype("DejaVuSans.ttf", 34)
     except OSError:
-        pytest.skip("DejaVuSans.ttf is not installed")
+        skip_or_fail("DejaVuSans.ttf is not installed: run `bash scripts/setup.sh` (fonts-dejavu-core)")
     image = Image.new("L", size, 255)
     draw = ImageDraw.Draw(image)
     for number, line in enumerate(lines):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -76,7 +75,7 @@ def rendered_tiff(pdf: Path, dpi: int = 200) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+@pytest.mark.usefixtures("tesseract")
 @pytest.mark.parametrize(
     "name", ["AzureInterior.pdf", "NetpresseInvoice.pdf", "coolblue1.pdf", "SammyMaystoneLinesTest.png"]
 )

@@ -39,6 +39,7 @@ from invoice_assets.records import (
     replace_ocr_pages,
     unreceived_files,
 )
+from invoice_assets.run_log import PROGRESS
 from invoice_assets.suppliers import name_supplier, read_registers
 from resources.database import DatabaseResource
 from resources.ocr import OcrResource
@@ -100,19 +101,25 @@ def raw_invoices(
             keys = []  # received before: re-materializing keeps the batch's recorded files
         else:
             keys = [f.key for f in unreceived_files(conn, storage.list_inbox())][: config.batch_size]
-        context.log.info(f"batch {batch}: receiving {len(keys)} files from {storage.describe()}")
+        context.log.info(
+            f"batch {batch}: receiving {len(keys)} files from {storage.describe()}", extra={PROGRESS: True}
+        )
         received_elsewhere = partial(received_by_other_batch, conn, batch)
         for number, arrival in enumerate(receive_batch(storage, keys, batch, limits, received_elsewhere), 1):
             arrivals.append(arrival)
             if arrival.status == QUARANTINED:
                 context.log.warning(f"quarantined {arrival.key}: {arrival.reason}")
             if number % 50 == 0:
-                context.log.info(f"received {number}/{len(keys)} files")
+                context.log.info(f"received {number}/{len(keys)} files", extra={PROGRESS: True})
     with engine.begin() as conn:
         record_arrivals(conn, batch, arrivals)
     with engine.connect() as conn:
         counts = batch_status_counts(conn, batch)
         quarantined = batch_quarantine(conn, batch)
+    context.log.info(
+        f"batch {batch}: {counts.get(ACCEPTED, 0)} accepted, {counts.get(DUPLICATE, 0)} duplicates, "
+        f"{counts.get(QUARANTINED, 0)} quarantined"
+    )
     return MaterializeResult(
         metadata={
             "files": sum(counts.values()),
@@ -151,7 +158,9 @@ def ocr_pages(
         docs = batch_documents(conn, batch)
     settings = ocr.settings()
     workers = ocr.worker_count()
-    context.log.info(f"batch {batch}: reading {len(docs)} documents with {workers} OCR workers")
+    context.log.info(
+        f"batch {batch}: reading {len(docs)} documents with {workers} OCR workers", extra={PROGRESS: True}
+    )
     confidences: list[float] = []
     pages = failed = 0
     with ExitStack() as stack:
@@ -178,8 +187,12 @@ def ocr_pages(
             pages += len(rows)
             confidences.append(result.confidence)
             if done % 20 == 0 or done == len(docs):
-                context.log.info(f"OCR {done}/{len(docs)} documents")
+                context.log.info(f"OCR {done}/{len(docs)} documents", extra={PROGRESS: True})
     mean = mean_confidence(confidences)
+    context.log.info(
+        f"batch {batch}: read {len(confidences)} documents ({pages} pages, {failed} unreadable), "
+        f"mean OCR confidence {mean:.1f}"
+    )
     yield MaterializeResult(
         metadata={
             "documents": len(confidences),

@@ -8,6 +8,7 @@ promoting it in a later run.
 """
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from dagster import (
@@ -38,6 +39,7 @@ from invoice_assets.records import (
     replace_predictions,
     reviewed_labels,
 )
+from invoice_assets.run_log import PROGRESS
 from resources.database import DatabaseResource
 from resources.mlflow_tracking import CHALLENGER, CHAMPION, MlflowTracking
 from resources.quality import ModelGates
@@ -191,7 +193,7 @@ def invoice_classifier(
                 params,
                 config.seed,
                 Path(scratch) / "network.tflite",
-                on_epoch_end=lambda epoch, logs: mlflow.log_metrics(logs, step=epoch),
+                on_epoch_end=partial(_report_epoch, context, params.max_epochs),
             )
         except NotEnoughData as error:
             raise Failure(str(error)) from error
@@ -241,6 +243,11 @@ def invoice_classifier(
         run_id = mlflow.active_run().info.run_id
         litert_bytes = trained_round.litert_path.stat().st_size
 
+    passed = sum(g.passed for g in gates)
+    context.log.info(
+        f"version {version}: test macro F1 {cnn.macro_f1:.3f} (baseline {baseline.macro_f1:.3f}) after "
+        f"{trained_round.trained.epochs_run} epochs; gates passed {passed}/{len(gates)}"
+    )
     gate_rows = [{"gate": g.name, "passed": "yes" if g.passed else "NO", "detail": g.detail} for g in gates]
     yield MaterializeResult(
         metadata={
@@ -292,6 +299,17 @@ def champion_model(context: AssetExecutionContext, mlflow_tracking: MlflowTracki
     mlflow_tracking.set_alias(CHAMPION, version)
     context.log.info(f"champion: version {previous} → {version}")
     return MaterializeResult(metadata={"model_version": version, "previous_version": previous})
+
+
+def _report_epoch(
+    context: AssetExecutionContext, max_epochs: int, epoch: int, metrics: dict[str, float]
+) -> None:
+    """One training epoch: its metrics to the MLflow run, a progress line to the run log."""
+    import mlflow
+
+    mlflow.log_metrics(metrics, step=epoch)
+    shown = ", ".join(f"{name} {value:.3f}" for name, value in sorted(metrics.items()))
+    context.log.info(f"epoch {epoch + 1}/{max_epochs}: {shown}", extra={PROGRESS: True})
 
 
 def load_champion_for_comparison(mlflow_tracking: MlflowTracking, version: str):
@@ -346,6 +364,8 @@ def invoice_predictions(
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["label"]] = counts.get(row["label"], 0) + 1
+    shown = ", ".join(f"{count} {label}" for label, count in sorted(counts.items()))
+    context.log.info(f"batch {batch}: {shown or 'no invoices'} by version {version}; {queued} to review")
     return MaterializeResult(
         metadata={
             "predictions": len(rows),
