@@ -9,7 +9,7 @@ What it does:
 
 1. Generates ``--count`` invoices with ``--seed`` (31337: no test or other benchmark uses it) at
    ``--degradation`` (1.0, an ordinary office scan) and reads them through the real OCR pipeline
-   (``ocr.read_documents``, all cores). Splits them by sha256 (``ml.split.assign_split``): 30% test,
+   (``ocr.reader.read_documents``, all cores). Splits them by sha256 (``ml.split.assign_split``): 30% test,
    70% for fitting (of which 10 points of the total are the CNN's early-stopping validation set; the
    baseline fits on the same training texts).
 2. Generates the same invoices again at ``--robust-degradation`` (2.0: a bad fax) and OCRs only the
@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from invoice_assets.ml.split import assign_split  # noqa: E402
-from invoice_assets.ocr import DocumentText, OcrSettings, read_documents  # noqa: E402
+from invoice_assets.ocr.reader import DocumentText, read_documents  # noqa: E402
+from invoice_assets.ocr.tesseract import OcrSettings  # noqa: E402
 from invoice_assets.synth import generate_inbox, read_ground_truth  # noqa: E402
 
 SEED = 31337

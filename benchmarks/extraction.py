@@ -8,7 +8,7 @@ What it measures, per field, as exact-match accuracy:
 
 1. **Synthetic** — `--count` invoices freshly generated with `--seed` (default 20261127, a seed no test
    uses) at `--degradation` (1.0: an ordinary office scan), in all four formats, read through the real
-   pipeline (`ocr.read_documents` → `extraction.extract_fields`) and compared with the ground truth:
+   pipeline (`ocr.reader.read_documents` → `extraction.extract_fields`) and compared with the ground truth:
    invoice_number, date, supplier, customer, subtotal, tax, total, currency, and line-item amounts (share
    of ground-truth lines whose amount was extracted, and share of invoices whose amounts all match).
 2. **Real invoices** — the 11 invoice2data PDFs: once through their text layer, once rendered at
@@ -19,8 +19,9 @@ What it measures, per field, as exact-match accuracy:
    preprocessing step helps beyond the synthetic degradation.
 
 `--compare-preprocessing` runs the OCR parts once per preprocessing variant and prints the variants side
-by side, which is how `ocr.DEFAULT_PREPROCESS` was chosen. `--cache DIR` keeps OCR output between runs
-(keyed by file content and settings) so extraction changes can be re-scored without re-running OCR.
+by side, which is how `ocr.preprocess.DEFAULT_PREPROCESS` was chosen. `--cache DIR` keeps OCR output
+between runs (keyed by file content and settings) so extraction changes can be re-scored without
+re-running OCR.
 Progress goes to stderr, results to stdout.
 
 Measured on 2 cores with the default preprocessing (grayscale, deskew), `--count 200`:
@@ -28,7 +29,7 @@ invoice_number 98.5%, date 100%, supplier 100% (the name read by OCR alone: 95.5
 subtotal / tax / total / currency 100%, line-item amounts 98.1% (all lines of an invoice right: 92.5%);
 0.8 s per page wall (1.6 s per page per core). On a held-out seed (`--seed 31337 --count 150`): 98.0%,
 98.0%, 99.3% (OCR name 92.7%), 88.7%, 100% / 100% / 100% / 100%, 99.2%. The supplier is named from the
-supplier register by the tax id on the page (`invoice_assets.suppliers`); the OCR name misses are
+supplier register by the tax id on the page (`invoice_assets.extraction.suppliers`); the OCR name misses are
 character errors, most of them "Mantenimientos Textiles del Vallès S.L.": the spa+eng models read
 "Valles"/"Vallés". Adding Catalan (`--languages spa+eng+cat`) was measured and rejected: supplier 96.5%
 but invoice_number 96.0% and customer 96.0% (ñ read as "fi"), and the è still read as "e". Real
@@ -53,12 +54,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from invoice_assets.documents import UnreadableDocument  # noqa: E402
+from invoice_assets.documents.media import UnreadableDocument  # noqa: E402
 from invoice_assets.extraction import extract_fields  # noqa: E402
 from invoice_assets.extraction.amounts import parse_amount  # noqa: E402
 from invoice_assets.extraction.dates import parse_date  # noqa: E402
-from invoice_assets.ocr import DEFAULT_PREPROCESS, DocumentText, OcrSettings, PageText, read_documents  # noqa: E402
-from invoice_assets.suppliers import name_supplier, read_registers  # noqa: E402
+from invoice_assets.extraction.suppliers import name_supplier, read_registers  # noqa: E402
+from invoice_assets.ocr.preprocess import DEFAULT_PREPROCESS  # noqa: E402
+from invoice_assets.ocr.reader import DocumentText, PageText, read_documents  # noqa: E402
+from invoice_assets.ocr.tesseract import OcrSettings  # noqa: E402
 
 SEED = 20261127
 REAL_DIRS = (
@@ -146,7 +149,8 @@ def score_synthetic(
 ) -> dict:
     """Exact-match counts per field, line-amount recall and invoices with all line amounts right.
     `supplier` is named as the platform names it (the supplier register first, see
-    `invoice_assets.suppliers`); `supplier, OCR name` scores the name read off the letterhead alone."""
+    `invoice_assets.extraction.suppliers`); `supplier, OCR name` scores the name read off the letterhead
+    alone."""
     correct = dict.fromkeys(FIELDS, 0)
     ocr_supplier = 0
     line_hits = line_total = exact_lines = 0

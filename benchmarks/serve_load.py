@@ -51,12 +51,12 @@ def percentile(values: list[float], share: float) -> float:
 
 def ensure_champion(home: Path, train_count: int) -> dict:
     """The champion's version in `home`, training one with `invoices train` first if there is none."""
+    from invoice_assets.registry.champion import CHALLENGER, CHAMPION
     from invoice_assets.settings import load_settings
     from invoice_assets.synth import generate_inbox
     from resources.environment import build_resources
-    from resources.mlflow_tracking import CHALLENGER, CHAMPION
 
-    tracking = build_resources(load_settings({"INVOICES_HOME": str(home)}))["mlflow_tracking"]
+    tracking = build_resources(load_settings({"INVOICES_HOME": str(home)}))["mlflow_tracking"].registry()
     note = home / "serve-load-champion.json"  # how this benchmark got its champion, kept for later runs
     version = tracking.version_for_alias(CHAMPION)
     if version is not None:
@@ -99,13 +99,14 @@ def ocr_time_per_file(base: list[Path], home: Path) -> dict[str, float]:
     """Seconds to read, extract and predict each base file alone in this process (`invoices predict`
     on one file, minus the start-up): the OCR time the service's latency is compared with."""
     from invoice_assets.extraction import extract_fields
-    from invoice_assets.model_package import to_predictions
-    from invoice_assets.ocr import OcrSettings, read_document
+    from invoice_assets.ml.predictions import to_predictions
+    from invoice_assets.ocr.reader import read_document
+    from invoice_assets.ocr.tesseract import OcrSettings
+    from invoice_assets.registry.champion import CHAMPION
     from invoice_assets.settings import load_settings
     from resources.environment import build_resources
-    from resources.mlflow_tracking import CHAMPION
 
-    tracking = build_resources(load_settings({"INVOICES_HOME": str(home)}))["mlflow_tracking"]
+    tracking = build_resources(load_settings({"INVOICES_HOME": str(home)}))["mlflow_tracking"].registry()
     classifier = tracking.load_classifier(tracking.version_for_alias(CHAMPION))
     times = {}
     for path in base:

@@ -70,10 +70,10 @@ def tesseract_loop(pages: list[Path], workers: int) -> float:
 
 def etl_child(inbox: str, home: str) -> None:
     """Run inside the measured child process: one batch over `inbox`, timing printed as JSON."""
-    from dagster import DagsterInstance, materialize
+    from dagster import DagsterInstance, RunConfig, materialize
 
-    from invoice_assets.assets.etl import etl_assets
-    from invoice_assets.partitions import batch_partitions
+    from invoice_assets.defs.etl import RawInvoicesConfig, etl_assets
+    from invoice_assets.defs.partitions import batch_partitions
     from invoice_assets.settings import load_settings
     from resources.environment import build_resources
 
@@ -83,7 +83,7 @@ def etl_child(inbox: str, home: str) -> None:
     started = time.perf_counter()
     result = materialize(
         etl_assets, partition_key="bench", instance=instance, resources=build_resources(settings),
-        run_config={"ops": {"raw_invoices": {"config": {"batch_size": 100_000}}}},
+        run_config=RunConfig(ops={"raw_invoices": RawInvoicesConfig(batch_size=100_000)}),
     )  # fmt: skip
     print(json.dumps({"seconds": time.perf_counter() - started, "success": result.success}))
 

@@ -1,6 +1,6 @@
 """The code location: every asset, check, job, sensor and schedule, with resources for this deployment.
 
-Follow the names from here to find any behaviour: assets in `invoice_assets.assets`, resources in
+Follow the names from here to find any behaviour: assets in `invoice_assets.defs`, resources in
 `resources`, automation in `sensors`.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dagster import Definitions, colored_console_logger
 
-from invoice_assets.assets.drift import drift_assets
-from invoice_assets.assets.etl import etl_assets
-from invoice_assets.assets.ml import ml_assets
-from invoice_assets.jobs import drift_job, etl_job, prediction_job, training_job
-from invoice_assets.run_log import TERMINAL_LOGGER, terminal_progress
+from invoice_assets.defs.drift import drift_assets
+from invoice_assets.defs.etl import etl_assets
+from invoice_assets.defs.jobs import drift_job, etl_job, prediction_job, training_job
+from invoice_assets.defs.predictions import ml_assets
+from invoice_assets.defs.run_log import TERMINAL_LOGGER, terminal_progress
 from invoice_assets.settings import PlatformSettings
 from resources.environment import build_resources
 from sensors.drift import drift_retraining_sensor, weekly_drift_schedule

@@ -1,4 +1,4 @@
-"""Where the platform keeps its state, read from the environment (DESIGN.md section 2).
+"""Where the platform keeps its state, read from the environment (docs/contract.md lists the variables).
 
 This is the one module that reads the deployment environment. Every default lives under one home folder
 so a local run needs no configuration at all, and production only sets the variables it overrides
@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,6 @@ def database_url_with_password(url: str, password: str | None) -> str:
     ever holds the password. A URL that already has one is left as it is."""
     if not password:
         return url
-    from sqlalchemy.engine import make_url
-
     parsed = make_url(url)
     if parsed.password:
         return url

@@ -1,1 +1,1 @@
-"""Dagster resources: storage, database, OCR settings, quality thresholds; chosen in `environment`."""
+"""Dagster resources: storage, database, OCR, MLflow, quality and gate thresholds; chosen in `environment`."""

@@ -10,10 +10,10 @@ from resources.mlflow_tracking import MlflowTracking
 from resources.ocr import OcrResource
 from resources.quality import ExtractionQuality, ModelGates
 from resources.s3_storage import S3InvoiceStorage
-from resources.storage import InvoiceStorage, LocalInvoiceStorage
+from resources.storage import InvoiceStorageResource, LocalInvoiceStorage
 
 
-def build_storage(settings: PlatformSettings) -> InvoiceStorage:
+def build_storage(settings: PlatformSettings) -> InvoiceStorageResource:
     """A folder inbox locally; `INVOICES_INBOX=s3://bucket/prefix` selects S3, with the archive,
     quarantine and reports as prefixes beside the inbox prefix in the same bucket."""
     if settings.inbox_is_s3:

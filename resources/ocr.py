@@ -8,7 +8,7 @@ from dataclasses import replace
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from invoice_assets.ocr import OcrSettings
+from invoice_assets.ocr.tesseract import OcrSettings
 
 _DEFAULTS = OcrSettings()
 

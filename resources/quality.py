@@ -1,15 +1,15 @@
-"""Thresholds of the extraction quality checks, configurable per deployment."""
+"""Thresholds of the extraction quality checks and of the classifier's promotion gates, per deployment."""
 
 from __future__ import annotations
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from invoice_assets.gates import GateThresholds
+from invoice_assets.training.gates import GateThresholds
 
 
 class ExtractionQuality(ConfigurableResource):
-    """Below these shares a batch's extraction is flagged in the UI (and blocks downstream assets)."""
+    """Below these shares a batch's extraction check fails (a warning in the UI)."""
 
     min_found_share: float = Field(
         default=0.9, description="Share of invoices whose number, date and total must each be found."
@@ -26,16 +26,22 @@ class ExtractionQuality(ConfigurableResource):
 class ModelGates(ConfigurableResource):
     """Thresholds a candidate classifier must meet before it may become champion."""
 
-    min_macro_f1: float = Field(default=0.85, description="Macro F1 on the held-out test split.")
-    max_gap_to_baseline: float = Field(
-        default=0.02, description="How far the CNN may trail the TF-IDF baseline."
+    min_macro_f1: float = Field(
+        default=GateThresholds.min_macro_f1, description="Macro F1 on the held-out test split."
     )
-    min_class_recall: float = Field(default=0.70, description="Recall every class must reach.")
+    max_gap_to_baseline: float = Field(
+        default=GateThresholds.max_gap_to_baseline,
+        description="How far the CNN may trail the TF-IDF baseline.",
+    )
+    min_class_recall: float = Field(
+        default=GateThresholds.min_class_recall, description="Recall every class must reach."
+    )
     max_regression_to_champion: float = Field(
-        default=0.01, description="How far the candidate may trail the current champion on the same split."
+        default=GateThresholds.max_regression_to_champion,
+        description="How far the candidate may trail the current champion on the same split.",
     )
     min_litert_agreement: float = Field(
-        default=0.995,
+        default=GateThresholds.min_litert_agreement,
         description="Share of test labels the LiteRT export (what serves) must predict like the Keras "
         "network.",
     )

@@ -1,11 +1,9 @@
 """The S3 implementation of `InvoiceStorage`: an `s3://bucket/prefix` inbox with archive, quarantine
 and report prefixes beside it in the same bucket.
 
-boto3 finds its endpoint, region and credentials in the environment (`AWS_ENDPOINT_URL` points it at a
-moto server in the tests, an ECS task role gives it credentials in production), so nothing here knows
-which S3 it talks to. Every AWS error is turned into one that names the bucket and key and says what to
-do; a missing object is a `FileNotFoundError` (an `OSError`), so intake quarantines that one file
-instead of failing the batch.
+boto3 finds endpoint, region and credentials in the environment (`AWS_ENDPOINT_URL`: a moto server in the
+tests), so nothing here knows which S3 it talks to. AWS errors become messages naming bucket, key and what
+to do; a missing object is a `FileNotFoundError`, so intake quarantines that one file, not the batch.
 """
 
 from __future__ import annotations
@@ -21,9 +19,15 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.utils import parse_timestamp as botocore_parse_timestamp
 from pydantic import Field, PrivateAttr
 
-from resources.storage import InboxFile, InvoiceStorage, is_invoice_candidate
+from invoice_assets.intake.storage import InboxFile, is_invoice_candidate
+from resources.storage import InvoiceStorageResource
 
 S3_SCHEME = "s3://"
 
@@ -62,12 +66,10 @@ def parse_timestamp(value: Any) -> datetime:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
             return parsed
-    from botocore.utils import parse_timestamp as botocore_parse_timestamp
-
     return botocore_parse_timestamp(value)
 
 
-class S3InvoiceStorage(InvoiceStorage):
+class S3InvoiceStorage(InvoiceStorageResource):
     """An S3 inbox. Archive, quarantine and reports default to prefixes beside the inbox prefix."""
 
     bucket: str = Field(description="Bucket holding the inbox, the archive and the quarantine.")
@@ -126,14 +128,9 @@ class S3InvoiceStorage(InvoiceStorage):
     def client(self) -> Any:
         """One boto3 client per resource instance, created on first use (thread-safe once created)."""
         if self._client is None:
-            import boto3
-            import botocore.session
-            from botocore.config import Config
-
             core = botocore.session.Session()
-            # The extension point the AWS CLI uses for its timestamp formats: listing pages carry one
-            # ISO 8601 LastModified per key, and botocore's general-purpose parser costs a quarter or
-            # more of a 10,000-key listing's CPU (benchmarks/s3_sensor.py).
+            # The extension point the AWS CLI uses for its timestamp formats: a faster parser for the
+            # one ISO 8601 LastModified per listed key (measured: docs/decisions.md).
             core.get_component("response_parser_factory").set_parser_defaults(
                 timestamp_parser=parse_timestamp
             )
@@ -148,8 +145,6 @@ class S3InvoiceStorage(InvoiceStorage):
     @contextmanager
     def _explained(self, action: str, bucket: str, key: str = "") -> Iterator[None]:
         """Turn boto3's errors into ones that name the object and what to do about them."""
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
         where = f"{S3_SCHEME}{bucket}/{key}"
         try:
             yield

@@ -1,86 +1,17 @@
-"""Where invoice files live: the inbox they arrive in, the archive of originals, the quarantine.
-
-Assets and sensors talk to `InvoiceStorage` only, so a folder inbox (here) and an S3 bucket (the
-production implementation of the same methods, `resources.s3_storage`) serve the same code paths.
-Keys are POSIX-style paths relative to the inbox, whatever the backend.
-"""
+"""Invoice storage as Dagster resources: the base every backend extends, and the folder backend."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from contextlib import contextmanager
+from pathlib import Path
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
-INVOICE_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
-"""Names the inbox offers for processing. Everything else (labels CSVs, notes, temporary upload
-files) is ignored by the listing rather than quarantined: it is not an invoice sent by a workshop."""
-
-
-@dataclass(frozen=True)
-class InboxFile:
-    """One file waiting in the inbox, as the listing sees it."""
-
-    key: str
-    size: int
-    modified: float  # POSIX timestamp (S3: LastModified)
-
-    @property
-    def name(self) -> str:
-        return PurePosixPath(self.key).name
-
-
-def is_invoice_candidate(key: str) -> bool:
-    """Whether a listed key is offered for processing (hidden and temporary files are not)."""
-    path = PurePosixPath(key)
-    if any(part.startswith(".") for part in path.parts):
-        return False
-    return path.suffix.lower() in INVOICE_SUFFIXES
-
-
-class InvoiceStorage(ConfigurableResource):
-    """The interface every storage backend implements."""
-
-    def list_inbox(self) -> list[InboxFile]:
-        """Invoice candidates in the inbox, sorted by (modified, key)."""
-        raise NotImplementedError
-
-    def read_inbox(self, key: str) -> bytes:
-        raise NotImplementedError
-
-    def list_label_files(self) -> list[str]:
-        """Keys of the CSV files in the inbox (labels CSVs, DESIGN.md section 2)."""
-        raise NotImplementedError
-
-    def read_location(self, location: str) -> bytes:
-        """Read a file named by a path or URI given on the command line (e.g. `--labels`)."""
-        raise NotImplementedError
-
-    def store_archive(self, sha256: str, suffix: str, data: bytes) -> str:
-        """Keep an original under its content hash; return its archive key. Idempotent."""
-        raise NotImplementedError
-
-    def local_copy(self, archive_key: str) -> AbstractContextManager[Path]:
-        """A local file path for an archived original, valid inside the `with` block (S3 downloads
-        to a temporary file; a folder archive hands out the file itself)."""
-        raise NotImplementedError
-
-    def store_quarantine(self, batch: str, key: str, data: bytes | None, reason: str) -> str:
-        """Put a file a person must look at where they will find it, with the reason beside it."""
-        raise NotImplementedError
-
-    def store_report(self, key: str, data: bytes) -> str:
-        """Keep a report file (a drift plot, say) where people can open it; returns its location."""
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        """A short human description for logs and metadata."""
-        raise NotImplementedError
+from invoice_assets.intake.storage import InboxFile, is_invoice_candidate
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -98,7 +29,12 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-class LocalInvoiceStorage(InvoiceStorage):
+class InvoiceStorageResource(ConfigurableResource):
+    """The resource type assets and sensors ask for as `storage`; each subclass implements the domain's
+    `invoice_assets.intake.storage.InvoiceStorage` protocol (a folder here, S3 in `resources.s3_storage`)."""
+
+
+class LocalInvoiceStorage(InvoiceStorageResource):
     """A folder inbox with archive and quarantine folders beside it (the embedded default)."""
 
     inbox_dir: str = Field(description="Folder that workshops' invoices arrive in (scanned recursively).")

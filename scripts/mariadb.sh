@@ -29,9 +29,17 @@ fi
 
 answering() { $SUDO mariadb-admin --protocol=socket --socket="$SOCKET" ping >/dev/null 2>&1; }
 
+# Another server (a MySQL of the machine's own, another checkout's) may hold the port: take a free one.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 if answering; then
   log "server already answering on $SOCKET"
 else
+  if port_taken "$PORT"; then
+    for candidate in $(seq 3307 3399); do
+      port_taken "$candidate" || { log "port $PORT is taken by another server; using $candidate"; PORT=$candidate; break; }
+    done
+  fi
   if [ ! -d "$DATADIR/mysql" ]; then
     log "initialising the data directory $DATADIR"
     $SUDO mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db >/dev/null
@@ -50,6 +58,9 @@ else
   done
   log "server answering after ${attempt} poll(s)"
 fi
+
+# The port our server really listens on (it may have been started on a free one by an earlier run).
+PORT=$($SUDO mariadb --protocol=socket --socket="$SOCKET" -uroot -N -e 'SELECT @@port')
 
 # Root logs in through the Unix socket (Debian's default); the test user only over TCP with a password.
 log "ensuring user $TEST_USER with rights on databases invoices_test*"

@@ -13,5 +13,7 @@ export INVOICES_TEST_MYSQL_URL
 echo "test: ruff check and ruff format --check" >&2
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "test: lint-imports (the layer contracts in pyproject.toml)" >&2
+.venv/bin/lint-imports
 echo "test: pytest" >&2
 .venv/bin/pytest --cov --cov-report=term "$@"

@@ -14,7 +14,7 @@ from dagster import (
     sensor,
 )
 
-from invoice_assets.jobs import drift_job, training_job
+from invoice_assets.defs.jobs import drift_job, training_job
 
 DRIFT_REPORT = AssetKey("drift_report")
 

@@ -1,7 +1,7 @@
-"""`inbox_sensor`: new inbox files (folder or S3, through `InvoiceStorage`) become batch runs.
+"""`inbox_sensor`: new inbox files (folder or S3, through `InvoiceStorageResource`) become batch runs.
 
 One sensor for every backend: it only lists through the storage interface and plans with the cursor of
-`invoice_assets.batching` (watermark, overlap window, bounded memory of recent keys). Run keys are the
+`invoice_assets.intake.batching` (watermark, overlap window, bounded memory of recent keys). Run keys are the
 batch keys, so a tick evaluated twice with the same cursor asks for the same runs, which Dagster drops.
 """
 
@@ -9,34 +9,29 @@ from __future__ import annotations
 
 from dagster import (
     DefaultSensorStatus,
-    RunRequest,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
     sensor,
 )
 
-from invoice_assets.batching import DEFAULT_OVERLAP_SECONDS, InboxCursor, new_files, plan_batches
-from invoice_assets.jobs import etl_job
-from invoice_assets.partitions import batch_partitions
-from resources.storage import InvoiceStorage
+from invoice_assets.defs.batch_runs import batch_run_request
+from invoice_assets.defs.jobs import etl_job
+from invoice_assets.defs.partitions import batch_partitions
+from invoice_assets.intake.batching import (
+    BATCH_SIZE,
+    DEFAULT_OVERLAP_SECONDS,
+    InboxCursor,
+    new_files,
+    plan_batches,
+)
+from resources.storage import InvoiceStorageResource
 
-BATCH_SIZE = 200
 MAX_REQUESTED_CHARS = 20_000
 """Keys one tick may request (about 800 of 25 characters; more wait for the next tick). Dagster writes
 a tick's run requests and cursor into one row before submitting the runs, a TEXT column of 64 KB in
 MySQL (dagster-mysql 0.29): a tick over a burst of thousands of new files would not fit, fail, and fail
 again on every retry."""
-
-
-def batch_run_request(batch_key: str, files: tuple[str, ...]) -> RunRequest:
-    """One run for one batch partition; the run key makes a repeated request a no-op."""
-    return RunRequest(
-        run_key=batch_key,
-        partition_key=batch_key,
-        run_config={"ops": {"raw_invoices": {"config": {"files": list(files)}}}},
-        tags={"invoices/files": str(len(files))},
-    )
 
 
 @sensor(
@@ -45,7 +40,9 @@ def batch_run_request(batch_key: str, files: tuple[str, ...]) -> RunRequest:
     default_status=DefaultSensorStatus.RUNNING,
     description=f"Groups new inbox files into batches of up to {BATCH_SIZE}; one ETL run per batch.",
 )
-def inbox_sensor(context: SensorEvaluationContext, storage: InvoiceStorage) -> SensorResult | SkipReason:
+def inbox_sensor(
+    context: SensorEvaluationContext, storage: InvoiceStorageResource
+) -> SensorResult | SkipReason:
     cursor = InboxCursor.parse(context.cursor)
     listing = storage.list_inbox()
     batches, advanced = plan_batches(listing, cursor, BATCH_SIZE, max_request_chars=MAX_REQUESTED_CHARS)

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from dagster import ScheduleEvaluationContext, SkipReason, schedule
 
-from invoice_assets.batching import group_into_batches
-from invoice_assets.jobs import etl_job
-from invoice_assets.partitions import batch_partitions
-from invoice_assets.records import unreceived_files
+from invoice_assets.defs.batch_runs import batch_run_request
+from invoice_assets.defs.jobs import etl_job
+from invoice_assets.defs.partitions import batch_partitions
+from invoice_assets.intake.batching import BATCH_SIZE, group_into_batches
+from invoice_assets.store.arrivals import unreceived_files
 from resources.database import DatabaseResource
-from resources.storage import InvoiceStorage
-from sensors.inbox import BATCH_SIZE, batch_run_request
+from resources.storage import InvoiceStorageResource
 
 MIN_WAIT_SECONDS = 15 * 60
 
 
 @schedule(job=etl_job, cron_schedule="0 * * * *", execution_timezone="UTC")
 def hourly_etl_schedule(
-    context: ScheduleEvaluationContext, storage: InvoiceStorage, database: DatabaseResource
+    context: ScheduleEvaluationContext, storage: InvoiceStorageResource, database: DatabaseResource
 ):
     with database.engine.connect() as conn:
         unreceived = unreceived_files(conn, storage.list_inbox())

@@ -10,13 +10,11 @@ import pytest
 
 from invoice_assets.settings import PlatformSettings, load_settings
 from resources.storage import LocalInvoiceStorage
-from tests.machine import skip_or_fail
+from tests.support.machine import skip_or_fail
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-pytest_plugins = ["tests.aws_fixtures", "tests.db_backends"]
-
-FIXTURES = Path(__file__).parent / "fixtures"
+pytest_plugins = ["tests.support.aws_fixtures", "tests.support.db_backends"]
 
 
 @pytest.fixture(scope="session")
@@ -49,20 +47,13 @@ def generated_invoices(tmp_path_factory: pytest.TempPathFactory):
     return generate_inbox(tmp_path_factory.mktemp("generated"), 6, seed=101, dpi_range=(200, 240))
 
 
-def copy_into(folder: Path, files: list[Path]) -> list[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in files:
-        shutil.copy2(path, folder / path.name)
-    return sorted(path.name for path in files)
-
-
 @pytest.fixture(scope="session")
 def etl_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home whose inbox of 60 generated invoices (with labels.csv) went through the ETL graph once."""
     from dagster import instance_for_test
 
     from invoice_assets.definitions import build_defs
-    from invoice_assets.runner import materialize_new_batches
+    from invoice_assets.defs.runner import materialize_new_batches
     from invoice_assets.synth import generate_inbox
 
     home = tmp_path_factory.mktemp("corpus") / "home"
@@ -79,8 +70,8 @@ def ml_home(etl_corpus: Path, tmp_path: Path):
     """A private copy of the corpus home, a Dagster instance, and the corpus's batch partition."""
     from dagster import instance_for_test
 
-    from invoice_assets.partitions import batch_partitions
-    from tests.ml_helpers import batches
+    from invoice_assets.defs.partitions import batch_partitions
+    from tests.support.ml_helpers import batches
 
     home = tmp_path / "home"
     shutil.copytree(etl_corpus, home)

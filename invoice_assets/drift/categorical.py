@@ -1,17 +1,9 @@
 """Categorical features: have the shares of suppliers, currencies, languages or predicted labels moved?
 
-Categories are the union of both sides, so a supplier never seen in the reference counts with a reference
-share of 0: a new supplier taking a large share of the week is drift.
-
-* Up to ``small_sample_max`` values per side: the chi-square test of homogeneity (scipy) on the 2 × k
-  table of counts. Its p-value is only trustworthy when every expected count is about 5 or more, and a
-  week of 300 invoices over 30 suppliers has many rarer ones, so categories expected fewer than
-  ``min_expected`` times on either side are pooled into one column (and that column into the smallest
-  other one if it is still too rare). Pooling depends only on the category totals, not on which side
-  they came from, so it does not bias the test; a new supplier with a large share is never pooled away.
-  No Yates correction: it is needlessly conservative, and the multiple-testing correction already is not.
-* Above that: the Jensen-Shannon distance (scipy, base 2: 0 identical, 1 disjoint) of the category shares,
-  against ``js_threshold`` raised to its chance floor when noise could reach it (see ``chance``).
+Categories are the union of both sides, so a new supplier taking a large share of the week is drift. Up to
+``small_sample_max`` values per side: the chi-square test of homogeneity, rarely expected categories
+pooled; above that: the Jensen-Shannon distance (base 2) of the shares against ``js_threshold`` or its
+chance floor (see ``chance``). Why pooling and no Yates correction: docs/decisions.md.
 """
 
 from __future__ import annotations

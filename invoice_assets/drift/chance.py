@@ -1,17 +1,9 @@
 """How large a distance gets by chance alone: random relabellings of the pooled rows.
 
-Why it exists: above ``small_sample_max`` rows the report compares distances with fixed thresholds
-(0.1), but just above 1,000 rows sampling noise alone reaches 0.1 often (measured: the normalized
-Wasserstein distance of two samples of 1,001 normal values exceeds 0.1 in about 4% of draws; the
-Jensen-Shannon distance of two samples of 30 Zipf-distributed suppliers is about 0.1 on *average*). So each
-distance's threshold is the larger of the configured effect size and its *chance floor*: the ``1 - level``
-quantile of the same distance when the rows' reference/current labels are shuffled. The floor matters only
-near the boundary; from a few thousand rows on it is far below the configured threshold.
-
-The floor is estimated on at most ``small_sample_max`` rows per side and scaled to the real sizes by
-``sqrt(1/n_ref + 1/n_cur)`` (how every distance here shrinks with sample size), and the quantile is read
-from a gamma distribution moment-matched to the relabelled distances: with 999 relabellings an
-empirical quantile at a feature's test level (about 0.01) would rest on ten values.
+Above ``small_sample_max`` rows a distance's threshold is the larger of the configured effect size and its
+*chance floor*: the ``1 - level`` quantile of the distance when the rows' reference/current labels are
+shuffled, estimated on a subsample, scaled by ``sqrt(1/n_ref + 1/n_cur)`` and read from a moment-matched
+gamma distribution. Why (noise alone reaches 0.1 just above 1,000 rows): docs/decisions.md.
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
 """``detect_language``: Spanish, English or something else, from the share of each language's stopwords.
 
-Why a heuristic and not a language-identification model: the drift report only needs to notice that a week
-is suddenly mostly English (a new foreign supplier, a switched OCR language pack), and the mills' invoices
-are Spanish or English. Function words (``de``, ``la``, ``para`` / ``the``, ``of``, ``for``) and common
-invoice words make up a large part of any invoice, survive OCR well, and barely overlap between the two
-languages; words shared by both (``a``, ``no``, ``total``) are left out. French, Portuguese, Italian,
-German and Catalan function words count for ``other``, so a French invoice is not called Spanish for its
-``de`` and ``la``. Only the first ``_PREFIX`` characters are read: a page header and the first lines
-settle it, and it keeps the call cheap when filling the column for 100,000 rows.
+A heuristic, not a language-identification model: the drift report only needs to notice a week that is
+suddenly mostly English, and function words survive OCR well. Function words of neighbouring languages
+count for ``other``; only the first ``_PREFIX`` characters are read. The reasoning: docs/decisions.md.
 """
 
 from __future__ import annotations

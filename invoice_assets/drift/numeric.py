@@ -1,14 +1,9 @@
 """Numeric features: has the distribution of a number (total, OCR confidence, probability...) moved?
 
-* Up to ``small_sample_max`` values per side: the two-sample Kolmogorov-Smirnov test (scipy), whose
-  p-value needs no assumption about the distribution's shape (totals are lognormal, line counts discrete,
-  probabilities bounded). With ties (line counts) it is conservative, never too eager.
-* Above that: the Wasserstein (earth mover's) distance divided by the reference's standard deviation, so
-  that a pure shift of ``d`` standard deviations scores ``d`` and one threshold (0.1 = a tenth of the usual
-  spread) fits euros, line counts and probabilities alike. The standard deviation rather than the IQR:
-  the IQR of a discrete feature such as ``n_lines`` is often 0. A constant reference has no spread, so the
-  distance is then divided by its absolute value (or not at all when that is 0). The threshold is raised
-  to the distance's chance floor when noise alone could reach it (see ``chance``).
+Up to ``small_sample_max`` values per side: the two-sample Kolmogorov-Smirnov test (scipy). Above that:
+the Wasserstein distance divided by the reference's standard deviation (a shift of ``d`` standard
+deviations scores ``d``), against ``wasserstein_threshold`` or its chance floor (see ``chance``). Why these
+two, and the standard deviation rather than the IQR: docs/decisions.md.
 """
 
 from __future__ import annotations

@@ -1,31 +1,9 @@
 """``build_report``: every feature's test at a corrected level, then the verdict.
 
-The verdict rule (``DriftConfig`` holds the numbers):
-
-* **Drift** when ``probability`` or ``oov_share`` drifted on its own: a moved output distribution means the
-  model now behaves differently, a moved out-of-vocabulary share means it now reads words it never learnt;
-  either is reason enough to retrain.
-* **Drift** when at least ``drift_share`` (half) of the evaluated features drifted: the invoices as a whole
-  no longer look like the training data, even if the model has not reacted yet.
-
-False alarms. Each feature is tested at its own level, chosen so that the verdict fires in at most
-``alpha`` (5%) of weeks drawn from the reference population, whatever the correlation between features
-(total and subtotal are nearly one feature; language, currency and tokens move together):
-
-* the ``k`` alone-triggering features share half of ``alpha`` (Bonferroni): ``alpha / (2 k)`` each,
-  0.0125 for ``probability`` and ``oov_share``, so P(one of them fires by chance) <= ``alpha / 2``;
-* the share rule needs ``q = ceil(drift_share * m)`` flagged features of ``m`` (6 of 12). Without an alone
-  feature flagged, those ``q`` must all be among the ``n = m - k`` others, and by Markov's inequality
-  P(at least ``q`` of ``n`` flagged) <= ``n * level / q``. So the others are tested at
-  ``(alpha / 2) * q / n`` (0.015 for 6 of 12), and P(share rule fires by chance) <= ``alpha / 2`` too.
-
-The verdict's false-alarm rate is thus at most ``alpha`` with no independence assumption (measured far
-lower, since the share rule's bound is loose). Testing every feature at ``alpha / m`` (0.0042) gives the
-same guarantee with three times stricter tests, so less power. The naive rule (every feature at 0.05)
-false-alarms in about one week in ten through ``probability`` or ``oov_share`` alone, and flags some
-feature in about every third week; ``benchmarks/drift.py`` measures these. A flag on one non-alone feature
-is evidence at the 1.5% level, worth a look but not a verdict. Distance-based features (above
-``small_sample_max`` rows) get the same levels through their chance floors.
+**Drift** when ``probability`` or ``oov_share`` drifted on its own (the model now behaves differently, or
+reads words it never learnt), or when at least ``drift_share`` of the evaluated features drifted. The
+feature levels split ``alpha`` so that same-population weeks get a drift verdict in at most ``alpha`` of
+weeks, whatever the correlation between features: docs/decisions.md derives them and gives the rates.
 """
 
 from __future__ import annotations
@@ -93,7 +71,7 @@ def build_report(
 
 
 def feature_levels(names: Sequence[str], config: DriftConfig) -> dict[str, float]:
-    """The test level of each evaluated feature (see the module docstring for why these values).
+    """The test level of each evaluated feature (docs/decisions.md derives these values).
 
     With no alone-triggering feature (or no other one) evaluated, the whole ``alpha`` goes to the rest.
     """

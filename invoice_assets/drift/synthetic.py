@@ -1,12 +1,9 @@
 """Synthetic weeks of invoice rows, with the drifts a mill's data can go through, for tests and benchmarks.
 
-Realistic enough to exercise every test the way production data would: lognormal totals with subtotal =
-total / 1.21 (Spanish VAT), a Zipf-like spread over 30 suppliers, mostly Spanish invoices with some English
-ones (whose currency is more often not the euro), a few lines per invoice, OCR confidences near 90, the
-model's probability of its predicted label from a beta distribution, missing fields, and OCR texts drawn
-from a shared maintenance vocabulary with a little OCR garbage (misread words the model never saw).
-
-``Population`` describes where rows come from; each field away from its default is one kind of drift.
+Realistic enough to exercise every test as production data would: lognormal totals with Spanish VAT, a
+Zipf-like spread over 30 suppliers, mostly Spanish invoices, a few lines each, OCR confidences near 90,
+beta-distributed probabilities, missing fields and OCR texts with some garbage. ``Population`` describes
+where rows come from; each field away from its default is one kind of drift.
 """
 
 from __future__ import annotations

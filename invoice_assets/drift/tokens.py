@@ -1,20 +1,9 @@
 """The OCR text's word distribution: has what the invoices *say* moved (new wording, another language)?
 
-The texts of each side become one count vector over the ``top_tokens`` most frequent tokens plus an
-``other`` bucket (so a flood of never-seen words shows up as a growing ``other``), and the statistic is the
-Jensen-Shannon distance (scipy, base 2) between the two sides' token shares.
-
-Tokens of one invoice are not independent (a supplier's template repeats its words on every invoice), so
-a chi-square test on token counts would treat 300 invoices as 30,000 independent draws and cry wolf.
-The invoice is the unit instead:
-
-* up to ``small_sample_max`` invoices per side, the p-value comes from a permutation test: the share of
-  random relabellings of whole invoices whose distance is at least the observed one;
-* above that, the distance is compared with ``js_threshold``, raised to its chance floor (relabelled
-  invoices again, see ``chance``) when noise could reach it.
-
-The most frequent tokens are chosen on the pooled counts of both sides, which relabelling does not change,
-so choosing them from the data does not bias the test.
+Each side becomes one count vector over the ``top_tokens`` most frequent tokens plus an ``other`` bucket,
+compared by Jensen-Shannon distance. The invoice, not the token, is the unit: up to ``small_sample_max``
+invoices per side a permutation test of whole invoices gives the p-value; above that the distance meets
+``js_threshold`` or its chance floor (see ``chance``). Why: docs/decisions.md.
 """
 
 from __future__ import annotations

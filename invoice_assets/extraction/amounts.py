@@ -1,20 +1,9 @@
 """Money amounts as printed on Spanish, English and other European invoices, read into `Decimal`.
 
-The decimal separator is decided per number, never per document, because one scan can mix a Spanish
-body with an English footer:
-
-* A final `,` or `.` followed by one or two digits is the decimal separator; every other `.`, `,`,
-  apostrophe or (where allowed) space is a thousands separator: `1.234,56`, `1,234.56`, `1'234.56` and
-  the OCR slips `1.234.56` / `1,234,56` all read as 1234.56.
-* A lone separator followed by exactly three digits is a thousands separator: `1.234` and `1,234` both
-  read as 1234 (Spanish and English agree on that; a three-decimal money amount does not occur), except
-  after a lone zero (`0,500` is 0.5).
-* A space as thousands separator (`1 234,56`) is ambiguous inside a table row (`2 150,00` may be a
-  quantity 2 and a price 150,00), so `find_amounts` accepts it only when asked (`space_groups=True`);
-  `parse_amount`, which is given one amount, always accepts it.
-* Percentages (`21%`), dates (`27.11.2026`), times and numbers glued to letters (`F-2026`, `INV001`)
-  are not amounts.
-* OCR letter-for-digit slips inside an otherwise numeric token (`1.2O4,56`, `l5,00`) are repaired.
+The decimal separator is decided per number, never per document (one scan can mix a Spanish body with an
+English footer): `1.234,56`, `1,234.56`, `1'234.56` and the OCR slip `1.234.56` all read as 1234.56, and a
+lone separator before three digits groups thousands (`1.234` is 1234, `0,500` is 0.5). Spaces, percentages,
+dates and OCR letter-for-digit slips: docs/decisions.md has the full rules.
 """
 
 from __future__ import annotations
@@ -88,7 +77,7 @@ class Money:
 
 
 def number_value(number: str) -> Decimal | None:
-    """The value of a bare number string by the rules in the module docstring."""
+    """The value of a bare number string by the separator rules (module docstring, docs/decisions.md)."""
     digits = re.sub(r"[ \u00a0\u202f'’]", "", number)
     match = re.fullmatch(r"(\d+(?:[.,]\d+)*?)(?:[.,](\d{1,2}))?", digits)
     if not match:

@@ -1,11 +1,9 @@
 """Dates as printed on invoices, in Spanish, English, French, German, Dutch and Polish, read as ISO.
 
 Numeric dates are day-first (the invoices are European: `05/04/2026` is 5 April) unless only the
-month-first reading is a valid date (`03/20/2023` is 20 March). A four-digit first group means
-year-month-day (`2026-11-27`). Two-digit years are 20yy below 70 and 19yy from 70. Month names may be
-full or abbreviated, any case, with or without accents (OCR often drops them), with Spanish `de`
-(`27 de noviembre de 2026`), German ordinal dots (`7. Mai 2014`), English ordinals (`Nov 27th, 2026`)
-and a stray space before the comma (`August 3 , 2014`).
+month-first reading is a valid date (`03/20/2023`); a four-digit first group is year-month-day. Two-digit
+years are 20yy below 70, else 19yy. Month names may be abbreviated, any case, with or without accents,
+with Spanish `de`, German ordinal dots or English ordinals (`27 de noviembre de 2026`, `Nov 27th, 2026`).
 """
 
 from __future__ import annotations

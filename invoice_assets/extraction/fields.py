@@ -1,17 +1,9 @@
 """Invoice text → invoice fields: the entry point, the invoice number and date, and the final checks.
 
-How a field is found (each step in its own module):
-
-1. `labels` finds the printed labels that announce fields (Spanish, English, French, German, Dutch,
-   Polish); `values` finds a label's value: in the label's *segment* (the rest of its line up to the
-   next label) or, when the segment holds none, in the cells printed under it (a row of labels over a
-   row of values). Every label occurrence yields a scored candidate; specific labels outrank generic ones.
-2. `totals` chooses subtotal, tax and total *together* by the arithmetic (subtotal + tax = total, the
-   line items from `items` add up to the subtotal, tax = a printed VAT rate of it).
-3. `parties` finds the customer after its label and the supplier (the issuer) at the top of the page.
-4. `_check` records what still disagrees as flags.
-
-Nothing here knows a particular layout; the synthetic invoices and the real ones in the tests keep it so.
+`labels` finds the printed labels, `values` the value each announces (in its segment or the cell under
+it), every occurrence a scored candidate; `totals` chooses subtotal, tax and total together by the
+arithmetic, with the line items of `items`; `parties` finds customer and supplier; `_check` records what
+still disagrees as flags. Nothing here knows a particular layout.
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """Line items: find the table header, then read each row's description, quantity, unit price and amount.
 
-Two independent signals are combined, so that neither an unusual header nor an OCR slip in one number
-loses a row:
-
-* the header row names the columns (`Descripción | Cantidad | Precio | Importe`, in any of the supported
-  languages); numbers are assigned to the column they sit under, which also keeps numbers inside a
-  description ("cada 4.000 h", "telar nº 12") out of the figures;
-* arithmetic: in a real row quantity × unit price = amount (to the cent), so among the numbers of a
-  line the triple that multiplies out is the right one, whatever the columns say.
-
-The table ends at the first summary line (subtotal, tax or total label followed by money). A line
-without money inside the table continues the description of the row above it (wrapped text).
+Two independent signals, so neither an unusual header nor one misread number loses a row: the header
+names the columns (a number belongs to the column it sits under), and in a real row quantity × unit price
+= amount to the cent, which picks the right triple among a line's numbers. The table ends at the first
+summary line; a line without money continues the description of the row above it.
 """
 
 from __future__ import annotations

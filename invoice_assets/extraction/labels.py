@@ -1,13 +1,9 @@
 """The printed labels that announce each invoice field, in Spanish, English, French, German, Dutch, Polish.
 
-Every pattern is matched against folded text (lower case, no accents: see `text.fold`) at word
-boundaries. Each label carries a weight: specific labels ("Fecha de emisión", "Grand total") outrank
-generic ones ("Fecha", "Total"). Where labels overlap on a line the longest one wins, which is what keeps
-"Subtotal" from being read as "Total" and "Due date" from being read as "Date".
-
-`OTHER` lists labels of fields we do not extract (tax ids, phone, order number, due date...). They
-matter because a value ends where the next label starts: "Cliente: Textil Mariola S.A.  CIF: A0317624"
-gives the customer "Textil Mariola S.A.", not the tax id.
+Patterns match folded text (see `text.fold`) at word boundaries, each with a weight: specific labels
+("Fecha de emisión") outrank generic ones ("Fecha"), and where labels overlap the longest wins ("Subtotal"
+is not "Total"). `OTHER` lists labels of fields not extracted (tax id, phone...): a value ends where the
+next label starts, so "Cliente: Textil Mariola S.A.  CIF: A0317624" gives the customer without the tax id.
 """
 
 from __future__ import annotations

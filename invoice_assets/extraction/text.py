@@ -1,12 +1,9 @@
 """The page text as a grid: lines, cells (runs separated by a column gap) and column positions.
 
-The OCR and text-layer paths both lay words out at character columns proportional to their x position
-(`documents.layout_text`), so "the value printed under this label" can be found by column overlap,
-which is how table-style headers (`Invoice No. | Date | Customer` over a row of values) are read.
-
-Matching is done on a *folded* copy of each line (lower case, accents dropped, same length as the
-original so that positions carry over): OCR drops accents often enough that `Fecha de emision` must
-match `Fecha de emisión`.
+Both the OCR and text-layer paths place words at character columns proportional to their x position
+(`documents.layout.layout_text`), so "the value printed under this label" is found by column overlap.
+Matching runs on a *folded* copy of each line (lower case, no accents, same length so positions carry
+over): OCR drops accents often enough that `Fecha de emision` must match `Fecha de emisión`.
 """
 
 from __future__ import annotations

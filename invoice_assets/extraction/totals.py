@@ -1,10 +1,9 @@
 """Subtotal, tax and total: candidates from their labels, chosen jointly by the arithmetic.
 
-Of all (subtotal, tax, total) candidate combinations the one where subtotal + tax = total, the line items
-add up to the subtotal and the tax is a printed VAT rate of the subtotal wins, so a misread figure or a
-stray "Total" elsewhere on the page does not decide the result. Only when the printed figures cannot
-be made to add up are values computed from the others admitted, and only with independent evidence;
-they are flagged.
+The combination where subtotal + tax = total, the line items add up to the subtotal and the tax is a
+printed VAT rate of it wins, so a misread figure or a stray "Total" does not decide the result. Values
+computed from the others are admitted only when the printed figures cannot be made to add up, only with
+independent evidence, and flagged.
 """
 
 from __future__ import annotations

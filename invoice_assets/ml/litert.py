@@ -1,14 +1,9 @@
 """The classifier network as a LiteRT flatbuffer: exported at training, run elsewhere without TensorFlow.
 
-Why: the user-code image (ETL runs, sensors, predictions, the online service) only ever runs the trained
-network forward. Full TensorFlow is more than a gigabyte installed; the LiteRT interpreter
-(``ai-edge-litert``) runs the same graph from a single ``.tflite`` file in about 12 MB. The network only
-has built-in ops and integer inputs (tokenization is the pure-Python ``TextVectorizer``), so the export
-is exact up to float rounding; ``agreement`` measures that on the test split before a version may be
-promoted, so a bad export never serves.
-
-Imports NumPy and ``ai_edge_litert`` only. ``export_litert`` takes a fitted Keras model but does not
-import Keras itself: it runs where the model was trained.
+The user-code image only runs the trained network forward, and the LiteRT interpreter does that from one
+``.tflite`` file without TensorFlow (why, with sizes: docs/decisions.md). ``agreement`` measures LiteRT
+against Keras on the test split before a version may be promoted. Imports NumPy and ``ai_edge_litert``
+only; ``export_litert`` takes a fitted Keras model without importing Keras itself.
 """
 
 from __future__ import annotations
@@ -21,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ai_edge_litert.interpreter import Interpreter
 
 from invoice_assets.ml.labels import LABELS
 from invoice_assets.ml.vectorizer import TextVectorizer
@@ -54,8 +50,6 @@ class LiteRtClassifier:
     """
 
     def __init__(self, flatbuffer: bytes, vectorizer: TextVectorizer, num_threads: int = 1) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
         self.vectorizer = vectorizer
         self._interpreter = Interpreter(model_content=bytes(flatbuffer), num_threads=num_threads)
         signatures = self._interpreter.get_signature_list()

@@ -91,6 +91,7 @@ def confusion_matrix_png(
     Uses a ``Figure`` with the Agg canvas directly, not ``pyplot``: no global figure state, no GUI
     backend, safe in worker threads and servers.
     """
+    # matplotlib is in the training extra, not in the user-code image that loads this module
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

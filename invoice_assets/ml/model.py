@@ -1,17 +1,9 @@
 """The network: word and character-n-gram embeddings, parallel convolutions, max and sum pooling, softmax.
 
-Why this shape: the class of an invoice is decided by short phrases ("tras avería", "según plan", "cada
-4.000 h") anywhere in its line items, so convolutions of a few widths over the word sequence fit the
-problem, and they run in one pass over a few hundred words. Two poolings per convolution: the global max
-says "this phrase occurs", the global sum says "how often". The sum matters because an invoice may mix
-lines of both kinds and its label is the majority kind: with max pooling alone nearly all errors were on
-such mixed invoices (27 errors in 600 held-out invoices, 26 of them mixed; with the sum, 16 to 22 over
-four seeds). Each position is the word's embedding concatenated with the mean of its n-gram embeddings, so
-an out-of-vocabulary or OCR-garbled word still contributes through its n-grams.
-
-Only built-in Keras layers and integer inputs: the saved model loads without custom objects (MLflow,
-another process) and can be converted to LiteRT. Padding positions are not masked; their embeddings are
-constant, so the convolutions learn to ignore them, and masking would cost speed and portability.
+Convolutions of a few widths find the short phrases that decide the class ("tras avería", "según plan");
+max pooling says a phrase occurs, sum pooling how often, which decides mixed invoices (measured: see
+docs/decisions.md). Only built-in layers and integer inputs, so the saved model loads without custom
+objects and converts to LiteRT; padding is not masked (constant embeddings the convolutions ignore).
 """
 
 from __future__ import annotations
@@ -116,8 +108,7 @@ def build_cnn(sizes: VectorizerSizes | TextVectorizer, params: CnnParams = CnnPa
     features = layers.Concatenate(name="phrases")(pooled)
     features = layers.Dropout(params.dropout, name="dropout")(features)
     # The sums are in the hundreds, so the first epoch's loss is large (10-40) until the output weights
-    # adapt. Tried and rejected: zero-initialized output weights start at ln 2 but ended 1 F1 point lower
-    # and less stable over seeds (the features learn slower while the output weights are near zero).
+    # adapt; zero-initialized output weights were tried and rejected (docs/decisions.md).
     probabilities = layers.Dense(len(LABELS), activation="softmax", name="label")(features)
 
     model = keras.Model(inputs={"words": words, "ngrams": ngrams}, outputs=probabilities, name="invoice_cnn")

@@ -1,10 +1,8 @@
 """Which split (train / validation / test) a document belongs to, decided by its content hash alone.
 
-Why a hash and not a shuffled index: the same invoice must land in the same split on every retraining, in
-every process, whatever else is in the inbox and in whatever order it arrived. Otherwise a document the
-model was fitted on could later be scored as "test", and metrics across model versions would not be
-comparable. The document's sha256 is salted and hashed again so that the split does not correlate with any
-other use of the raw digest (batch partitioning by hash prefix, for instance).
+The same invoice must land in the same split on every retraining, in every process, whatever order it
+arrived in: otherwise a document the model was fitted on could later be scored as "test". The sha256 is
+salted and hashed again so the split does not correlate with other uses of the digest (batch partitions).
 """
 
 from __future__ import annotations

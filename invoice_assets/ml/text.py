@@ -1,16 +1,9 @@
 """Invoice text → word tokens and character n-grams, the only text processing the classifier does.
 
-Why these rules:
-
-* Lowercase and accents folded (``Revisión``/``REVISION``/``revision`` are one word): invoices mix cases
-  freely and OCR drops or swaps accents often, so keeping them would split every word's statistics.
-* Every number becomes one placeholder token, ``0``, and a run of numbers (``1.234,56``, ``+34 944 03
-  77 10``, ``18/08/2024``) becomes a single one: amounts, dates, phone and order numbers would otherwise
-  flood the vocabulary with one-off tokens and push class words out of a fixed-length input.
-* Character n-grams of each word (with ``<`` and ``>`` marking its edges) let an OCR slip (``rnotor``,
-  ``avena``) still share most of its n-grams with the right word.
-
-Pure functions on strings; no state, so the same text always gives the same tokens in every process.
+Lowercase with accents folded, every run of numbers one placeholder token ``0``, and the character
+n-grams of each word with ``<`` and ``>`` at its edges, so an OCR slip still shares most n-grams with the
+right word. Pure functions: the same text gives the same tokens in every process. Why these rules:
+docs/decisions.md.
 """
 
 from __future__ import annotations

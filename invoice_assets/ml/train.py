@@ -1,16 +1,8 @@
 """Fit the CNN on labelled texts, and score many texts fast with a fitted one.
 
-Why it is built this way:
-
-* Reproducible: ``keras.utils.set_random_seed`` fixes Python, NumPy and TensorFlow seeds, so the same
-  texts, labels, parameters and seed give the same model (up to float non-associativity across thread
-  schedules on CPU).
-* The vectorizer is fitted on the training texts only: fitting it on validation or test texts would leak
-  their vocabulary into the model and flatter the metrics (and break the drift report's OOV reference).
-* Class weights from the training labels ("balanced"): an inbox is rarely 50/50, and an unweighted loss
-  would buy accuracy on the common class with recall on the rare one, which macro F1 punishes.
-* Early stopping on validation loss, restoring the best epoch's weights: the number of epochs a data set
-  needs varies, and the last epoch is rarely the best.
+Seeded (``keras.utils.set_random_seed``), the vectorizer fitted on the training texts only, balanced class
+weights, and early stopping on validation loss restoring the best epoch's weights; docs/decisions.md
+gives the reason for each.
 """
 
 from __future__ import annotations

@@ -1,19 +1,9 @@
 """Texts → fixed-size integer arrays for the CNN, fitted on training texts and saved beside the model.
 
-Why outside the network: Keras 3 rejects numpy string arrays, MLflow's pyfunc cannot feed text to a
-string-input model, and a purely numeric network can later be exported to LiteRT. So the network sees only
-integer ids, and this object (JSON-serializable, exact round trip) is the other half of every model.
-
-Two aligned views of the first ``max_words`` tokens of a text:
-
-* ``words`` ``[N, max_words]``: the token's id in a vocabulary of the most frequent training words
-  (``0`` padding, ``1`` out of vocabulary). Counted by document frequency, so a word repeated on one long
-  invoice does not outrank a word used on many.
-* ``ngrams`` ``[N, max_words, ngrams_per_word]``: the character n-grams of the same token, hashed (CRC-32,
-  stable across processes unlike ``hash``) into ``ngram_buckets`` ids offset by one (``0`` padding). An
-  OCR-mangled or unseen word is out of vocabulary but still shares most n-grams with the word it should
-  be, which is what makes the model robust to scan quality. Per-word alignment (rather than one long
-  n-gram sequence) keeps the convolution as short as the word sequence: the network stays fast.
+Tokenization lives outside the network (why: docs/decisions.md), so this JSON-serializable object is the
+other half of every model. Two aligned views of a text's first ``max_words`` tokens: ``words``, ids in a
+vocabulary counted by document frequency (``0`` padding, ``1`` out of vocabulary), and ``ngrams``, each
+token's character n-grams hashed with CRC-32 into ``ngram_buckets`` ids (``0`` padding).
 """
 
 from __future__ import annotations

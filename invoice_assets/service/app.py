@@ -20,12 +20,15 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile
 
-from invoice_assets.assets.ml import PredictionConfig  # the batch path's review threshold, one default
-from invoice_assets.intake import IntakeLimits
-from invoice_assets.ocr import OcrSettings
+from invoice_assets.extraction.suppliers import read_registers
+from invoice_assets.intake.receive import IntakeLimits
+from invoice_assets.ml.predictions import REVIEW_BELOW_PROBABILITY
+from invoice_assets.ocr.tesseract import OcrSettings
+from invoice_assets.registry.mlflow_registry import MlflowRegistry
 from invoice_assets.service.champion import ChampionModel
 from invoice_assets.service.classify import Classifier, Rejected
 from invoice_assets.service.middleware import AccessLog, BodySizeLimit, BodyTooLarge
@@ -33,10 +36,9 @@ from invoice_assets.service.pool import OcrPool
 from invoice_assets.service.settings import ServiceSettings, load_service_settings
 from invoice_assets.service.store import stored_result
 from invoice_assets.settings import PlatformSettings, load_settings
-from invoice_assets.suppliers import read_registers
-from resources.database import DatabaseResource, DatabaseUnavailableError
+from invoice_assets.store.engine import DatabaseUnavailableError
+from resources.database import DatabaseResource
 from resources.environment import build_storage
-from resources.mlflow_tracking import MlflowTracking
 
 log = logging.getLogger("invoices.service")
 
@@ -52,7 +54,7 @@ class Line(BaseModel):
 
 
 class ClassifiedInvoice(BaseModel):
-    """The object `invoices predict` prints for one file (DESIGN.md section 2)."""
+    """The object `invoices predict` prints for one file (docs/contract.md)."""
 
     file: str
     sha256: str
@@ -116,10 +118,8 @@ def create_app(platform: PlatformSettings, settings: ServiceSettings) -> FastAPI
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = DatabaseResource(url=platform.database_url)
-        tracking = MlflowTracking(
-            tracking_uri=platform.mlflow_tracking_uri, artifact_root=platform.mlflow_artifacts
-        )
-        champion = ChampionModel(tracking)
+        registry = MlflowRegistry(platform.mlflow_tracking_uri, platform.mlflow_artifacts)
+        champion = ChampionModel(registry)
         pool = OcrPool(settings.ocr_workers)
         storage = build_storage(platform)
         register, _ = await to_thread.run_sync(
@@ -133,7 +133,7 @@ def create_app(platform: PlatformSettings, settings: ServiceSettings) -> FastAPI
             pool=pool,
             limits=IntakeLimits(max_bytes=settings.max_upload_bytes),
             ocr_settings=OcrSettings(),
-            review_below=PredictionConfig().review_below_probability,
+            review_below=REVIEW_BELOW_PROBABILITY,
         )
         try:
             await to_thread.run_sync(champion.refresh)
@@ -269,8 +269,6 @@ def _ping(database: DatabaseResource) -> str | None:
 
 
 def _describe(database: DatabaseResource) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(database.url).render_as_string(hide_password=True)
 
 

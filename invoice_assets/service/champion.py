@@ -1,38 +1,23 @@
-"""The model behind the `champion` alias, loaded the way the `invoice_predictions` asset loads it.
+"""The champion held in memory by a service process, refreshed when the alias moves.
 
-Going through `MlflowTracking.load_classifier` means the service gets whatever that loader returns (the
-Keras pyfunc today, a LiteRT-backed predictor with the same interface once the production work lands)
-without importing a machine learning framework itself.
-
-`refresh` is cheap when the alias has not moved (one registry query), so the health check calls it: a
-service started before the first training, or running while a new champion is promoted, picks the model
-up without a restart, and requests keep using the previous one until the new one is loaded.
+`refresh` costs one registry query when the alias has not moved, so the health check calls it: a service
+started before the first training, or running while a new champion is promoted, picks the model up
+without a restart, and requests keep the previous model until the new one is loaded.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import Any
 
-from invoice_assets.model_package import Prediction, to_predictions
-from resources.mlflow_tracking import CHAMPION, MlflowTracking
-
-
-class NoChampion(RuntimeError):
-    """No model can answer yet; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Loaded:
-    version: str
-    classifier: Any
+from invoice_assets.ml.predictions import Prediction, to_predictions
+from invoice_assets.registry.champion import Champion, NoChampion, champion_version
+from invoice_assets.registry.mlflow_registry import MlflowRegistry
 
 
 class ChampionModel:
-    def __init__(self, tracking: MlflowTracking):
-        self._tracking = tracking
-        self._loaded: Loaded | None = None
+    def __init__(self, registry: MlflowRegistry):
+        self._registry = registry
+        self._loaded: Champion | None = None
         self._refreshing = threading.Lock()
         self._predicting = threading.Lock()
         self.problem: str | None = "the champion model has not been loaded yet"
@@ -51,30 +36,27 @@ class ChampionModel:
             return  # another thread is loading; the health check reports the state as it is
         try:
             try:
-                version = self._tracking.version_for_alias(CHAMPION)
-            except Exception as error:  # an unreachable registry raises whatever its client raises
-                self.problem = f"cannot ask MLflow ({self._tracking.tracking_uri}) for the champion: {error}"
+                version = champion_version(self._registry)
+            except NoChampion as error:
+                self.problem = str(error)
                 return
-            if version is None:
-                self.problem = (
-                    f"no model has the alias `{CHAMPION}` in {self._tracking.tracking_uri}: run "
-                    "`invoices train --inbox DIR --labels CSV` (or `invoices demo`) first"
-                )
+            except Exception as error:  # an unreachable registry raises whatever its client raises
+                self.problem = f"cannot ask MLflow ({self._registry.tracking_uri}) for the champion: {error}"
                 return
             if self._loaded is not None and self._loaded.version == version:
                 self.problem = None
                 return
             try:
-                classifier = self._tracking.load_classifier(version)
+                classifier = self._registry.load_classifier(version)
             except Exception as error:
                 self.problem = f"cannot load champion version {version}: {error}"
                 return
-            self._loaded = Loaded(version, classifier)
+            self._loaded = Champion(version, classifier)
             self.problem = None
         finally:
             self._refreshing.release()
 
-    def current(self) -> Loaded:
+    def current(self) -> Champion:
         if self._loaded is None:
             raise NoChampion(self.problem or "no champion model is loaded")
         return self._loaded

@@ -1,16 +1,9 @@
 """The use case behind `POST /v1/invoices:classify`: one upload in, the `invoices predict` JSON out.
 
-Order of work, cheapest refusal first:
-1. sha256 of the bytes; a stored result for it is the answer (no OCR, no model);
-2. validation in a worker (type from the content, full decode, page and pixel limits: the batch
-   path's intake checks), so a bad upload is refused before anything is written;
-3. the original archived by sha256 (content-addressed and atomic, as the batch path does);
-4. OCR and field extraction in a worker process, prediction by the champion in a thread;
-5. every row in one transaction.
-
-Uploads of the same content are serialized within a process (the second waits and then finds the
-first's result); two service processes racing on the same new content both compute it, and the
-upserts leave one set of rows.
+Cheapest refusal first: a stored result for the sha256 answers at once; else validation in a worker (the
+batch path's intake checks), the original archived by sha256, OCR and extraction in a worker process,
+prediction by the champion in a thread, and every row in one transaction. Uploads of the same content
+are serialized within a process; two processes racing on new content both compute it, one set of rows stays.
 """
 
 from __future__ import annotations
@@ -26,19 +19,20 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 
-from invoice_assets.documents import UnreadableDocument
-from invoice_assets.intake import IntakeLimits
-from invoice_assets.model_package import Prediction
-from invoice_assets.ocr import OcrSettings, TesseractError
-from invoice_assets.records import document_texts
-from invoice_assets.results import prediction_fields
+from invoice_assets.documents.media import UnreadableDocument
+from invoice_assets.extraction.json_line import prediction_fields
+from invoice_assets.extraction.suppliers import name_supplier
+from invoice_assets.intake.receive import IntakeLimits
+from invoice_assets.intake.storage import InvoiceStorage
+from invoice_assets.ml.predictions import Prediction
+from invoice_assets.ocr.tesseract import OcrSettings, TesseractError
+from invoice_assets.registry.champion import NoChampion
 from invoice_assets.service import work
-from invoice_assets.service.champion import ChampionModel, NoChampion
+from invoice_assets.service.champion import ChampionModel
 from invoice_assets.service.pool import OcrPool, WorkerPoolBroken
 from invoice_assets.service.store import StoredResult, Upload, save_classified, save_prediction, stored_result
-from invoice_assets.suppliers import name_supplier
+from invoice_assets.store.texts import document_texts
 from resources.database import DatabaseResource
-from resources.storage import InvoiceStorage
 
 
 class Rejected(Exception):
@@ -85,7 +79,7 @@ class Classifier:
     ocr_settings: OcrSettings
     review_below: float
     supplier_register: dict[str, str] = field(default_factory=dict)
-    """Tax id → supplier name from the inbox's register CSVs, read at start (`invoice_assets.suppliers`)."""
+    """Tax id → supplier name from the inbox's register CSVs, read at start (`extraction.suppliers`)."""
 
     def __post_init__(self) -> None:
         self.counts: Counter[str] = Counter()

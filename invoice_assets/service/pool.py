@@ -1,7 +1,7 @@
 """A pool of OCR worker processes that the event loop awaits instead of blocking on.
 
-Tesseract runs single-threaded (DESIGN.md section 3), so parallelism comes from processes, one per core
-the service process may use. A worker that dies (killed for memory, say) breaks a
+Tesseract runs single-threaded (measured: docs/decisions.md), so parallelism comes from processes, one per
+core the service process may use. A worker that dies (killed for memory, say) breaks a
 `ProcessPoolExecutor` for good; the pool is then replaced so the next request gets a working one.
 """
 

@@ -13,18 +13,14 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from invoice_assets.model_package import Prediction
-from invoice_assets.ocr import DocumentText
-from invoice_assets.records import (
-    invoice_row,
-    is_known_document,
-    replace_invoice,
-    replace_ocr_pages,
-    replace_predictions,
-    utcnow,
-)
-from invoice_assets.results import invoice_json, prediction_fields
-from invoice_assets.tables import documents, invoice_lines, invoice_predictions, invoices
+from invoice_assets.extraction.json_line import invoice_json, prediction_fields
+from invoice_assets.ml.predictions import Prediction
+from invoice_assets.ocr.reader import DocumentText
+from invoice_assets.store.arrivals import is_known_document, utcnow
+from invoice_assets.store.invoices import invoice_row, replace_invoice
+from invoice_assets.store.predictions import replace_predictions
+from invoice_assets.store.tables import documents, invoice_lines, invoice_predictions, invoices
+from invoice_assets.store.texts import replace_ocr_pages
 
 SERVICE_BATCH = "online"
 """The `batch` value of rows the service writes (batch paths use their partition key)."""

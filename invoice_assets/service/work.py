@@ -1,8 +1,7 @@
 """What runs in the OCR worker processes: validating an upload, and reading and extracting it.
 
-These are module-level functions of plain data (bytes in, dataclasses out) so that a spawned worker
-process can import and call them (without Dagster, which the workers never need). They reuse the batch
-path's own validation (`inspect_document`, the check that quarantines bad inbox files) and reading
+Module-level functions of plain data (bytes in, dataclasses out), so a spawned worker imports them
+without Dagster. They reuse the batch path's own validation (`inspect_document`) and reading
 (`read_document`, `extract_fields`): an upload is accepted or refused for exactly the reasons an inbox
 file is.
 """
@@ -13,7 +12,7 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from invoice_assets.documents import (
+from invoice_assets.documents.media import (
     JPEG,
     PDF,
     PNG,
@@ -24,7 +23,8 @@ from invoice_assets.documents import (
     inspect_document,
 )
 from invoice_assets.extraction import extract_fields
-from invoice_assets.ocr import DocumentText, OcrSettings, read_document
+from invoice_assets.ocr.reader import DocumentText, read_document
+from invoice_assets.ocr.tesseract import OcrSettings
 
 ARCHIVE_SUFFIX = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", TIFF: ".tif"}
 """The archive suffix comes from the detected content, never from the name the client sent."""

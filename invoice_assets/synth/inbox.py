@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from invoice_assets.synth.catalog import SUPPLIERS
@@ -141,8 +142,6 @@ def _spawn_can_import_main() -> bool:
 
 def _init_worker() -> None:
     """Worker processes each use one OpenCV thread: parallelism comes from the processes."""
-    import cv2
-
     cv2.setNumThreads(1)
 
 

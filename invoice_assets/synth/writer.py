@@ -169,8 +169,8 @@ def write_csvs(rows: Iterable[dict[str, str]], ground_truth_csv: Path, labels_cs
 
 
 def write_supplier_register(suppliers: Iterable[Any], register_csv: Path) -> None:
-    """Write the mill's supplier register (`tax_id,name`, see `invoice_assets.suppliers`): the vendor
-    list a mill exports from its ERP, not something read off the invoices."""
+    """Write the mill's supplier register (`tax_id,name`, see `invoice_assets.extraction.suppliers`): the
+    vendor list a mill exports from its ERP, not something read off the invoices."""
     with register_csv.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["tax_id", "name"])

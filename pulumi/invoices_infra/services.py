@@ -157,7 +157,7 @@ def platform_environment(
     database_host: Input,
     database_secret_arn: Input,
 ) -> tuple[dict[str, Input], dict[str, Input]]:
-    """Environment and secrets of every Dagster and user-code task (DESIGN.md section 2; the names
+    """Environment and secrets of every Dagster and user-code task (docs/contract.md; the names
     deploy/dagster.yaml reads). The database password only ever arrives through ECS `secrets`."""
     password = pulumi.Output.concat(database_secret_arn, ":password::")
     environment = {
