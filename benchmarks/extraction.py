@@ -14,9 +14,9 @@ What it measures, per field, as exact-match accuracy:
 2. **Real invoices** — the 11 invoice2data PDFs: once through their text layer, once rendered at
    `--real-dpi` and OCR'd (date, total, invoice number, subtotal, currency; supplier as a
    case-insensitive containment because the fixtures' "issuer" is a short name).
-3. **Receipts** — the SROIE scans in `--sroie` (date and total against keys.jsonl); skipped, saying
-   so, when the folder is absent. They are real paper through real scanners: the check that a
-   preprocessing step helps beyond the synthetic degradation.
+3. **Receipts** — the SROIE scans in `--sroie DIR` (date and total against keys.jsonl); skipped, saying
+   so, without it (the project's development receipts are kept outside the repository). They are real
+   paper through real scanners: the check that a preprocessing step helps beyond the synthetic damage.
 
 `--compare-preprocessing` runs the OCR parts once per preprocessing variant and prints the variants side
 by side, which is how `ocr.preprocess.DEFAULT_PREPROCESS` was chosen. `--cache DIR` keeps OCR output
@@ -64,11 +64,7 @@ from invoice_assets.ocr.reader import DocumentText, PageText, read_documents  # 
 from invoice_assets.ocr.tesseract import OcrSettings  # noqa: E402
 
 SEED = 20261127
-REAL_DIRS = (
-    ROOT / "tests" / "fixtures" / "invoice2data",
-    ROOT.parent / "shared" / "realdata" / "invoice2data",
-)
-SROIE_DIR = ROOT.parent / "shared" / "realdata" / "sroie-dev"
+REAL_DIR = ROOT / "tests" / "fixtures" / "invoice2data"
 FIELDS = ("invoice_number", "date", "supplier", "customer", "subtotal", "tax", "total", "currency")
 VARIANTS: tuple[tuple[str, ...], ...] = (
     (),
@@ -250,9 +246,8 @@ def synthetic_inbox(args: argparse.Namespace, scratch: Path) -> tuple[list[dict[
     return read_ground_truth(inbox.ground_truth_csv), inbox.files
 
 
-def real_invoices() -> tuple[dict[str, dict], dict[str, Path]] | None:
-    folder = next((d for d in REAL_DIRS if d.is_dir()), None)
-    if folder is None:
+def real_invoices(folder: Path) -> tuple[dict[str, dict], dict[str, Path]] | None:
+    if not folder.is_dir():
         return None
     expected = {
         p.stem: json.loads(p.with_suffix(".json").read_text())[0] for p in sorted(folder.glob("*.pdf"))
@@ -325,7 +320,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--variants", help='variants to run, e.g. "grayscale;grayscale,deskew" ("" = none)')
     parser.add_argument("--real-dpi", type=int, default=200, help="rendering DPI for the real PDFs' OCR path")
     parser.add_argument(
-        "--sroie", type=Path, default=SROIE_DIR, help="folder with the receipts and keys.jsonl"
+        "--real", type=Path, default=REAL_DIR, help="folder of real PDFs, each with its invoice2data JSON"
+    )
+    parser.add_argument(
+        "--sroie", type=Path, default=None, help="folder with the receipts and keys.jsonl (skipped without)"
     )
     parser.add_argument("--inbox", type=Path, help="keep (or reuse) the generated synthetic inbox here")
     parser.add_argument("--cache", type=Path, help="cache OCR output here between runs")
@@ -346,8 +344,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="extraction-bench-") as tmp:
         scratch = Path(tmp)
         synthetic = None if "synthetic" in args.skip else synthetic_inbox(args, scratch)
-        real = None if "real" in args.skip else real_invoices()
-        sroie = None if "sroie" in args.skip else sroie_receipts(args.sroie)
+        real = None if "real" in args.skip else real_invoices(args.real)
+        sroie = None if "sroie" in args.skip or args.sroie is None else sroie_receipts(args.sroie)
         rendered = render_pdfs(real[1], args.real_dpi, scratch / "real-rendered") if real else {}
 
         synthetic_rows: dict[str, dict[str, str]] = {}
@@ -415,7 +413,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     if sroie_rows:
         table(f"SROIE receipts: {len(sroie[0])} real scans, exact match", sroie_rows)
     elif "sroie" not in args.skip:
-        print(f"\nSROIE receipts: skipped ({args.sroie} is absent)")
+        reason = "no --sroie DIR given" if args.sroie is None else f"no keys.jsonl in {args.sroie}"
+        print(f"\nSROIE receipts: skipped ({reason})")
     return 0
 
 

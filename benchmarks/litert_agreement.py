@@ -7,7 +7,7 @@ difference and inference speed.
 Uses the data of ``benchmarks/classifier.py`` (same generated inbox, same OCR cache under
 ``benchmarks/out/classifier/``, same split), trains the CNN once with the default parameters, exports it
 with ``export_litert`` exactly as the ``invoice_classifier`` asset does, and compares the two on the test
-split and on the same test invoices scanned worse. The target (issue 5): agreement on at least 99.5% of
+split and on the same test invoices scanned worse. The target: agreement on at least 99.5% of
 test labels. The baseline for speed is Keras's own batched ``predict_proba`` on the same texts.
 """
 
