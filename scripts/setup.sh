@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf)
+DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra fonts-liberation2
+  fonts-freefont-ttf)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -1,7 +1,7 @@
 """Locate TrueType fonts and load them at the sizes a page needs.
 
 Invoices from different billing programs differ in typeface, so the generator uses several families. Fonts
-are found by file name under the usual system folders (Debian/Ubuntu ``fonts-dejavu``,
+are found by file name under the usual system folders (Debian/Ubuntu ``fonts-dejavu-core`` and ``-extra``,
 ``fonts-liberation2``, ``fonts-freefont-ttf``); families that are missing are skipped, and if none is
 present Pillow's bundled font is used, so the generator still runs (with less variety) on a bare machine.
 """

@@ -31,10 +31,11 @@ from invoice_assets.synth import (
 from invoice_assets.synth.catalog import CUSTOMERS, SUPPLIERS, cif, nif
 from invoice_assets.synth.content import majority_label
 from invoice_assets.synth.degrade import degrade, scan_params
-from invoice_assets.synth.fonts import text_width
+from invoice_assets.synth.fonts import FAMILIES, available_families, text_width
 from invoice_assets.synth.formats import AMOUNT_FORMATS, DATE_FORMATS, format_date
 from invoice_assets.synth.render import PAGE_H, PAGE_W, Text, compose, page_size_px, page_text, paint
 from invoice_assets.synth.style import LAYOUTS, house_style
+from tests.support.machine import skip_or_fail
 
 SEED = 20260
 COUNT = 8
@@ -443,3 +444,11 @@ def test_degradation_grows_with_level() -> None:
     for level in (1.0, 2.0):
         params = scan_params(np.random.default_rng(7), level, 300)
         assert abs(params.angle) <= 2.0
+
+
+def test_every_font_family_of_the_generator_is_installed():
+    """Styles index into the installed families, so a machine missing one generates other invoices from the
+    same seed: the setup installs them all (fonts-dejavu-extra brings DejaVu Sans Condensed)."""
+    missing = [family for family in FAMILIES if family not in available_families()]
+    if missing:
+        skip_or_fail(f"font families missing: {', '.join(missing)}; run `bash scripts/setup.sh`")
