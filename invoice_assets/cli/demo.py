@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from pathlib import Path
 
-from invoice_assets.cli.graph import platform
+from invoice_assets.cli.graph import drift_of_files, platform
 from invoice_assets.defs.run_log import say
 from invoice_assets.defs.runner import materialize_new_batches, run_predictions, run_training
 from invoice_assets.registry.champion import CHAMPION, NoChampion
@@ -66,13 +65,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo_drift(defs, files: list[Path]) -> str:
     """The drift verdict of the demo's new week against the champion's held-out data, as one line."""
-    # pandas and SciPy (drift statistics) are in the training extra, not in the user-code image
-    from invoice_assets.drift.comparison import compare_with_champion
-
-    current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
     try:
-        with defs.resources["database"].engine.connect() as conn:
-            report = compare_with_champion(conn, defs.resources["mlflow_tracking"].registry(), current).report
+        report = drift_of_files(defs, files).report
     except NoChampion:
         return "drift: no champion model, so no drift report"
     drifted = ", ".join(report.drifted) or "none"

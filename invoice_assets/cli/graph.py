@@ -9,6 +9,10 @@ import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dagster import Definitions
 
 from invoice_assets.cli.files import expand_paths
 from invoice_assets.definitions import build_defs
@@ -16,6 +20,9 @@ from invoice_assets.defs.run_log import captured_stderr, say
 from invoice_assets.defs.runner import materialize_new_batches, open_instance, run_predictions, run_training
 from invoice_assets.registry.champion import NoChampion
 from invoice_assets.settings import PlatformSettings, load_settings
+
+if TYPE_CHECKING:  # pandas: training extra only
+    from invoice_assets.drift.comparison import DriftComparison
 
 
 @contextmanager
@@ -70,21 +77,24 @@ TRAINING_FIGURES = (
 )
 
 
-def cmd_drift(args: argparse.Namespace) -> int:
-
+def drift_of_files(defs: Definitions, files: list[Path]) -> DriftComparison:
+    """The drift comparison of these received files against the champion's held-out data; raises
+    NoChampion when no champion exists."""
     # pandas and SciPy (drift statistics) are in the training extra, not in the user-code image
     from invoice_assets.drift.comparison import compare_with_champion
 
+    current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
+    with defs.resources["database"].engine.connect() as conn:
+        return compare_with_champion(conn, defs.resources["mlflow_tracking"].registry(), current)
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
     settings = replace(load_settings(), inbox=args.inbox)
     with platform(settings, args.verbose) as (defs, instance):
         runs = materialize_new_batches(defs, instance)
         run_predictions(defs, instance, [r.batch for r in runs if r.success])
-        current = [hashlib.sha256(path.read_bytes()).hexdigest() for path in expand_paths([args.inbox])]
         try:
-            with defs.resources["database"].engine.connect() as conn:
-                comparison = compare_with_champion(
-                    conn, defs.resources["mlflow_tracking"].registry(), current
-                )
+            comparison = drift_of_files(defs, expand_paths([args.inbox]))
         except NoChampion as error:
             say(str(error))
             return 2
