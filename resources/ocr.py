@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from invoice_assets.ocr.cpus import ocr_worker_count
 from invoice_assets.ocr.tesseract import OcrSettings
 
 _DEFAULTS = OcrSettings()
@@ -20,6 +20,10 @@ class OcrResource(ConfigurableResource):
     dpi: int = Field(
         default=_DEFAULTS.dpi, description="Resolution at which PDF pages without text are rendered."
     )
+    max_scan_dpi: int = Field(
+        default=_DEFAULTS.max_scan_dpi or 0,
+        description="Scans above this resolution are shrunk to it before OCR; 0 reads every scan as it is.",
+    )
     psm: int = Field(
         default=_DEFAULTS.psm,
         description="Tesseract page segmentation mode (6 keeps label and amount on one line).",
@@ -27,13 +31,23 @@ class OcrResource(ConfigurableResource):
     preprocess: list[str] | None = Field(
         default=None, description="OpenCV steps before OCR; unset means the measured default."
     )
-    workers: int = Field(default=0, description="OCR worker processes; 0 means one per core.")
+    workers: int = Field(
+        default=0,
+        description="OCR worker processes; 0 means INVOICES_OCR_WORKERS when set, else one per CPU this "
+        "process may use (affinity mask and cgroup quota).",
+    )
 
     def settings(self) -> OcrSettings:
-        chosen = replace(_DEFAULTS, languages=self.languages, dpi=self.dpi, psm=self.psm)
+        chosen = replace(
+            _DEFAULTS,
+            languages=self.languages,
+            dpi=self.dpi,
+            max_scan_dpi=self.max_scan_dpi or None,
+            psm=self.psm,
+        )
         if self.preprocess is not None:
             chosen = replace(chosen, preprocess=tuple(self.preprocess))
         return chosen
 
     def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
+        return ocr_worker_count(self.workers)

@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra fonts-liberation2
-  fonts-freefont-ttf)
+# tesserocr is compiled against Debian's libtesseract (pyproject.toml [tool.uv]): hence the -dev packages,
+# a C++ compiler and Python's headers. The tesseract command is the benchmarks' reference.
+DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng libtesseract-dev libleptonica-dev g++ pkg-config
+  python3-dev fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from invoice_assets.ocr.engine import TesseractError, tessdata_path
 from invoice_assets.settings import PlatformSettings, load_settings
 from resources.storage import LocalInvoiceStorage
 from tests.support.machine import skip_or_fail
@@ -19,11 +20,15 @@ pytest_plugins = ["tests.support.aws_fixtures", "tests.support.db_backends"]
 
 @pytest.fixture(scope="session")
 def tesseract() -> str:
-    """The Tesseract binary, which scripts/setup.sh installs from Debian."""
-    found = shutil.which("tesseract")
-    if found is None:
+    """Tesseract's language data (the engine itself is the tesserocr wheel) and the `tesseract` command
+    the floor comparisons run, both of which scripts/setup.sh installs from Debian."""
+    try:
+        folder = tessdata_path()
+    except TesseractError as error:
+        skip_or_fail(str(error))
+    if shutil.which("tesseract") is None:
         skip_or_fail("tesseract is not installed: run `bash scripts/setup.sh`")
-    return found
+    return folder
 
 
 @pytest.fixture

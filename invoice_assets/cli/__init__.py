@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 
 from invoice_assets.cli.demo import DEMO_SEED, cmd_demo
 from invoice_assets.cli.files import cmd_extract, cmd_predict
 from invoice_assets.cli.graph import cmd_drift, cmd_train
 from invoice_assets.cli.serve import cmd_serve
+from invoice_assets.ocr.cpus import WorkerCountError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="OCR and field extraction; one JSON object per line")
     extract.add_argument("paths", nargs="+", help="invoice files (PDF, PNG, JPEG, TIFF) or folders of them")
-    extract.add_argument("--workers", type=int, default=None, help="OCR processes (default: one per core)")
+    extract.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="OCR processes (default: INVOICES_OCR_WORKERS, else one per available CPU)",
+    )
     extract.set_defaults(handler=cmd_extract)
 
     train = commands.add_parser(
@@ -48,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="like extract, plus label, probability, model_version")
     predict.add_argument("paths", nargs="+", help="invoice files or folders of them")
-    predict.add_argument("--workers", type=int, default=None, help="OCR processes (default: one per core)")
+    predict.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="OCR processes (default: INVOICES_OCR_WORKERS, else one per available CPU)",
+    )
     predict.set_defaults(handler=cmd_predict)
 
     drift = commands.add_parser(
@@ -69,4 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except WorkerCountError as error:
+        print(f"invoices: {error}", file=sys.stderr)
+        return 2

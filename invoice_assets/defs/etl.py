@@ -28,6 +28,7 @@ from invoice_assets.extraction.quality import mean_confidence, summarize_extract
 from invoice_assets.extraction.suppliers import name_supplier, read_registers
 from invoice_assets.intake.batching import BATCH_SIZE
 from invoice_assets.intake.receive import ACCEPTED, DUPLICATE, QUARANTINED, IntakeLimits, receive_batch
+from invoice_assets.ocr.engine import libtesseract_version
 from invoice_assets.ocr.reader import read_documents
 from invoice_assets.store.arrivals import (
     batch_quarantine,
@@ -198,6 +199,8 @@ def ocr_pages(
             "pages": pages,
             "failed": failed,
             "mean_confidence": round(mean, 2),
+            "ocr_workers": workers,
+            "libtesseract": libtesseract_version(),
         }
     )
     yield AssetCheckResult(

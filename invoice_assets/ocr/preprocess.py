@@ -151,6 +151,19 @@ PREPROCESSING_STEPS: dict[str, Callable[[np.ndarray, float | None], np.ndarray]]
 DEFAULT_PREPROCESS: tuple[str, ...] = ("grayscale", "deskew")
 
 
+def limit_resolution(
+    image: np.ndarray, dpi: float | None, max_dpi: int | None
+) -> tuple[np.ndarray, float | None]:
+    """A scan above `max_dpi` shrunk to it (area averaging), with its new resolution; else unchanged.
+
+    Tesseract's time grows with the pixel count, and past about 300 DPI more pixels add no letters.
+    """
+    if dpi is None or max_dpi is None or dpi <= max_dpi:
+        return image, dpi
+    factor = max_dpi / dpi
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA), float(max_dpi)
+
+
 def preprocess(image: np.ndarray, steps: Iterable[str], dpi: float | None = None) -> np.ndarray:
     """Apply the named steps in order."""
     for step in steps:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Literal
 
+from pebble import ProcessExpired, ProcessPool
+
 from invoice_assets.documents.media import UnreadableDocument, detect_media_type
 from invoice_assets.documents.pages import Page, read_pages
+from invoice_assets.ocr import watchdog
+from invoice_assets.ocr.cpus import ocr_worker_count
+from invoice_assets.ocr.preprocess import limit_resolution
 from invoice_assets.ocr.tesseract import OcrSettings, ocr_image
 
 
@@ -47,7 +52,8 @@ def read_page(page: Page, settings: OcrSettings) -> PageText:
     if page.text_layer is not None:
         return PageText(page.number, page.text_layer, 100.0, "text-layer")
     assert page.image is not None
-    result = ocr_image(page.image, settings, dpi=page.dpi)
+    image, dpi = limit_resolution(page.image, page.dpi, settings.max_scan_dpi)
+    result = ocr_image(image, settings, dpi=dpi)
     return PageText(page.number, result.text, result.confidence, "ocr")
 
 
@@ -86,34 +92,50 @@ def _spawn_can_import_main() -> bool:
 def read_documents(
     paths: Iterable[Path], settings: OcrSettings = OcrSettings(), workers: int | None = None
 ) -> Iterator[tuple[Path, DocumentText | UnreadableDocument]]:
-    """Read many files in parallel, yielding `(path, text or reason)` as each completes.
+    """Read many files in worker processes, yielding `(path, text or reason)` as each completes.
 
-    One worker process per core by default, each running single-threaded Tesseract. At most two files
-    per worker are in flight, so memory does not grow with the number of paths (which may be a lazy
-    iterator over thousands of files). `workers=1` runs inline, without a pool. TesseractError (a setup
-    problem that would fail every file) is raised, not yielded.
+    Each worker loads one Tesseract engine and reuses it for every page. A page that runs past
+    `settings.page_timeout`, or anything else that ends a worker, makes that file unreadable with the
+    reason; the pool starts a new worker and the other files go on. At most two files per worker are in
+    flight, so memory does not grow with the number of paths (which may be a lazy iterator over thousands
+    of files). `workers` defaults to `ocr_worker_count()`. TesseractError (a setup problem that would fail
+    every file) is raised, not yielded.
     """
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or not _spawn_can_import_main():
+    workers = workers or ocr_worker_count()
+    if not _spawn_can_import_main():
         for path in paths:
             yield path, read_path(path, settings)
         return
     window = 2 * workers
     pending: dict[Future[DocumentText | UnreadableDocument], Path] = {}
     iterator = iter(paths)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        try:
-            while True:
-                while len(pending) < window:
-                    path = next(iterator, None)
-                    if path is None:
-                        break
-                    pending[pool.submit(read_path, path, settings)] = path
-                if not pending:
-                    return
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield pending.pop(future), future.result()
-        finally:
-            for future in pending:
-                future.cancel()
+    pool = ProcessPool(max_workers=workers, initializer=watchdog.enable, context=get_context("spawn"))
+    finished = False
+    try:
+        while True:
+            while len(pending) < window:
+                path = next(iterator, None)
+                if path is None:
+                    break
+                pending[pool.schedule(read_path, args=(path, settings))] = path
+            if not pending:
+                finished = True
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield pending.pop(future), _outcome(future, settings)
+    finally:
+        if finished:
+            pool.close()
+        else:  # an error, or the caller stopped early: end the workers now rather than finish their files
+            pool.stop()
+        pool.join()
+
+
+def _outcome(
+    future: Future[DocumentText | UnreadableDocument], settings: OcrSettings
+) -> DocumentText | UnreadableDocument:
+    try:
+        return future.result()
+    except ProcessExpired as ended:
+        return UnreadableDocument(watchdog.worker_death_reason(ended.exitcode, settings.page_timeout))

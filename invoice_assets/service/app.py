@@ -120,7 +120,8 @@ def create_app(platform: PlatformSettings, settings: ServiceSettings) -> FastAPI
         database = DatabaseResource(url=platform.database_url)
         registry = MlflowRegistry(platform.mlflow_tracking_uri, platform.mlflow_artifacts)
         champion = ChampionModel(registry)
-        pool = OcrPool(settings.ocr_workers)
+        ocr_settings = OcrSettings()
+        pool = OcrPool(settings.ocr_workers, ocr_settings.page_timeout)
         storage = build_storage(platform)
         register, _ = await to_thread.run_sync(
             lambda: read_registers((key, storage.read_inbox(key)) for key in storage.list_label_files())
@@ -132,12 +133,12 @@ def create_app(platform: PlatformSettings, settings: ServiceSettings) -> FastAPI
             champion=champion,
             pool=pool,
             limits=IntakeLimits(max_bytes=settings.max_upload_bytes),
-            ocr_settings=OcrSettings(),
+            ocr_settings=ocr_settings,
             review_below=REVIEW_BELOW_PROBABILITY,
         )
         try:
             await to_thread.run_sync(champion.refresh)
-            await pool.start()
+            await pool.start(ocr_settings)
             log.info(
                 "champion %s; %d OCR workers; %s",
                 champion.version or f"none ({champion.problem})",

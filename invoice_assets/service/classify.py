@@ -25,7 +25,8 @@ from invoice_assets.extraction.suppliers import name_supplier
 from invoice_assets.intake.receive import IntakeLimits
 from invoice_assets.intake.storage import InvoiceStorage
 from invoice_assets.ml.predictions import Prediction
-from invoice_assets.ocr.tesseract import OcrSettings, TesseractError
+from invoice_assets.ocr.engine import TesseractError
+from invoice_assets.ocr.tesseract import OcrSettings
 from invoice_assets.registry.champion import NoChampion
 from invoice_assets.service import work
 from invoice_assets.service.champion import ChampionModel

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from invoice_assets.ocr.cpus import available_cpus
+
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -30,11 +32,13 @@ class ServiceSettings:
 
 
 def default_ocr_workers() -> int:
-    """One OCR process per core in every service process. uvicorn hands each connection to whichever
-    process accepts it first, so the load is rarely even; a process that gets two uploads at once should
-    be able to use both cores rather than queue one behind the other while its sibling idles. Under full
-    load the processes share the cores (Tesseract is single-threaded, so no process asks for more)."""
-    return os.cpu_count() or 1
+    """One OCR process per CPU this process may use (`ocr.cpus.available_cpus`) in every service process.
+
+    uvicorn hands each connection to whichever process accepts it first, so the load is rarely even; a
+    process that gets two uploads at once should use both CPUs rather than queue one behind the other
+    while its sibling idles. Under full load the processes share the CPUs (Tesseract is single-threaded).
+    """
+    return available_cpus()
 
 
 def load_service_settings(environ: dict[str, str] | None = None) -> ServiceSettings:

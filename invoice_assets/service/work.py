@@ -8,7 +8,6 @@ file is.
 
 from __future__ import annotations
 
-import signal
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from invoice_assets.documents.media import (
     inspect_document,
 )
 from invoice_assets.extraction import extract_fields
+from invoice_assets.ocr.engine import engine
 from invoice_assets.ocr.reader import DocumentText, read_document
 from invoice_assets.ocr.tesseract import OcrSettings
 
@@ -62,12 +62,7 @@ def read_and_extract(data: bytes, settings: OcrSettings) -> Analysis:
     return Analysis(document, extract_fields(document.text).to_record())
 
 
-def ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group, but only the service process should
-    act on it (it shuts the pool down in order); a worker interrupted mid-wait would just print a trace."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def ready() -> bool:
-    """A no-op the pool runs once at start-up, so the first request does not pay for spawning."""
+def load_engine(settings: OcrSettings) -> bool:
+    """Load this worker's Tesseract engine (run once per worker when the service starts)."""
+    engine(settings.languages, settings.psm)
     return True

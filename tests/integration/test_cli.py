@@ -52,6 +52,12 @@ def test_extract_exits_zero_when_every_file_is_read(capsys, generated_invoices):
     assert len(rows) == 1 and "error" not in rows[0]
 
 
+def test_a_bad_worker_count_is_named_with_what_to_do(capsys, monkeypatch, generated_invoices):
+    monkeypatch.setenv("INVOICES_OCR_WORKERS", "many")
+    assert main(["extract", str(generated_invoices.files[0])]) == 2
+    assert "INVOICES_OCR_WORKERS='many' is not a positive whole number; unset it" in capsys.readouterr().err
+
+
 def test_demo_runs_the_whole_graph_and_prints_a_summary(capfd, monkeypatch, tmp_path):
     # Seed 9's 60 invoices put at least two of each class in every split (seed 5's test split has one
     # corrective invoice, too few to measure recall), so this small demo trains and reaches the gates.

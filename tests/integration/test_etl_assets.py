@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from invoice_assets.defs.etl import etl_assets
 from invoice_assets.defs.partitions import batch_partitions
+from invoice_assets.ocr.engine import libtesseract_version
 from invoice_assets.store.tables import documents, inbox_files, invoice_lines, invoices, ocr_pages
 from invoice_assets.synth import read_ground_truth
 from resources.database import DatabaseResource
@@ -71,6 +72,9 @@ def test_etl_graph_extracts_generated_invoices_and_is_idempotent(
     assert all(stored[n].supplier == truth[n]["supplier"] for n in names), "named by the supplier register"
     fields_metadata = next(m.metadata for m in result.asset_materializations_for_node("invoice_fields"))
     assert fields_metadata["supplier_register"].value == "suppliers.csv"
+    ocr_metadata = next(m.metadata for m in result.asset_materializations_for_node("ocr_pages"))
+    assert ocr_metadata["libtesseract"].value == libtesseract_version()
+    assert ocr_metadata["ocr_workers"].value >= 1
 
     checks = {evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()}
     assert set(checks) == {"mean_ocr_confidence", "key_fields_found", "arithmetic_consistent"}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,9 +15,18 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from invoice_assets.documents.media import UnreadableDocument
-from invoice_assets.ocr.preprocess import DEFAULT_PREPROCESS, PREPROCESSING_STEPS, estimate_skew, preprocess
+from invoice_assets.ocr import engine as engine_module
+from invoice_assets.ocr.engine import TesseractError, engine, libtesseract_version, tessdata_path
+from invoice_assets.ocr.preprocess import (
+    DEFAULT_PREPROCESS,
+    PREPROCESSING_STEPS,
+    estimate_skew,
+    limit_resolution,
+    preprocess,
+)
 from invoice_assets.ocr.reader import DocumentText, PageText, read_document, read_documents
-from invoice_assets.ocr.tesseract import OcrSettings, TesseractError, ocr_image, parse_tsv
+from invoice_assets.ocr.tesseract import OcrSettings, ocr_image, page_result, parse_tsv
+from invoice_assets.ocr.watchdog import page_deadline, worker_death_reason
 from tests.support.machine import skip_or_fail
 
 needs_tesseract = pytest.mark.usefixtures("tesseract")
@@ -63,12 +75,33 @@ def test_read_document_on_a_png():
     assert document.confidence == document.pages[0].confidence
 
 
-def test_missing_tesseract_says_how_to_install_it():
-    settings = replace(OcrSettings(), tesseract="/nonexistent/tesseract")
-    with pytest.raises(
-        TesseractError, match="apt-get install tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng"
-    ):
+def test_a_missing_language_says_how_to_install_it():
+    settings = replace(OcrSettings(), languages="spa+xyz")
+    with pytest.raises(TesseractError, match=r"no language data for xyz .*apt-get install tesseract-ocr-spa"):
         ocr_image(np.full((50, 50), 255, np.uint8), settings)
+
+
+def test_missing_language_data_names_the_folders_searched_and_the_variable(monkeypatch):
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    monkeypatch.setattr(engine_module, "TESSDATA_FOLDERS", ("/nonexistent/tessdata",))
+    with pytest.raises(TesseractError, match=r"/nonexistent/tessdata.*TESSDATA_PREFIX"):
+        tessdata_path()
+    assert tessdata_path({"TESSDATA_PREFIX": "/opt/data"}) == "/opt/data/"
+
+
+@needs_tesseract
+def test_one_engine_per_process_is_reused_and_reads_like_the_command_line():
+    """The same page through the engine and through the `tesseract` command's TSV gives the same text."""
+    page = rendered_page(PAGE)
+    assert engine("spa+eng", 6) is engine("spa+eng", 6)
+    through_engine = ocr_image(page, OcrSettings(preprocess=("grayscale",)), dpi=300)
+    _, png = cv2.imencode(".png", page)
+    command = ["tesseract", "stdin", "stdout", "-l", "spa+eng", "--psm", "6", "--dpi", "300", "tsv"]
+    tsv = subprocess.run(command, input=png.tobytes(), capture_output=True, check=True).stdout.decode()
+    through_command = page_result(parse_tsv(tsv))
+    assert through_engine.text == through_command.text
+    assert through_engine.words == through_command.words
+    assert re.fullmatch(r"\d+\.\d+\.\d+", libtesseract_version())
 
 
 def test_parse_tsv_rebuilds_lines_and_ignores_non_words():
@@ -80,13 +113,14 @@ def test_parse_tsv_rebuilds_lines_and_ignores_non_words():
         "5\t1\t1\t1\t2\t1\t10\t50\t60\t20\t-1\t ",
         "5\t1\t1\t1\t2\t2\t10\t50\t50\t20\t80.0\tIVA",
     ]
-    result = parse_tsv("\n".join([header, *rows]) + "\n")
+    result = page_result(parse_tsv("\n".join([header, *rows]) + "\n"))
     assert result.words == 3
     assert result.confidence == pytest.approx((96.5 + 90.5 + 80.0) / 3)
     first, second = result.text.splitlines()
     assert first.split() == ["Total:", "1.210,00"] and "  " in first  # the column gap survives
     assert second == "IVA"
-    assert parse_tsv("") == parse_tsv(header + "\n")
+    assert parse_tsv("") == parse_tsv(header + "\n") == []
+    assert page_result([]).text == ""
 
 
 def test_deskew_estimates_the_rotation_of_a_text_page():
@@ -117,7 +151,7 @@ def test_document_confidence_counts_text_layer_pages_as_exact():
     assert DocumentText("application/pdf").confidence == 0.0
 
 
-def test_read_documents_inline_reports_unreadable_files(tmp_path: Path):
+def test_read_documents_reports_unreadable_files(tmp_path: Path):
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     missing = tmp_path / "missing.pdf"
@@ -149,3 +183,43 @@ def test_read_documents_pool_keeps_a_bounded_number_of_files_in_flight(tmp_path:
         isinstance(r, UnreadableDocument) and "plain text" in r.reason
         for _, r in [(first_path, first), *rest]
     )
+
+
+@needs_tesseract
+def test_a_page_past_its_deadline_ends_the_worker_and_only_its_file_is_unreadable(tmp_path: Path):
+    """A real page that takes longer than the deadline: the kernel ends the worker in the middle of
+    Tesseract, the file gets the reason, and the replacement worker reads the files after it."""
+    slow = tmp_path / "slow.png"
+    Image.fromarray(rendered_page(PAGE * 4, size=(2400, 1500))).save(slow, dpi=(300, 300))
+    after = []
+    for number in range(3):
+        path = tmp_path / f"after-{number}.txt"
+        path.write_text("not an invoice\n" * 10)
+        after.append(path)
+    settings = replace(OcrSettings(), page_timeout=0.01)
+    results = dict(read_documents([slow, *after], settings, workers=1))
+    assert results[slow].reason == (
+        "a page took longer than 0.01 s to read; the OCR worker reading it was stopped"
+    )
+    assert all("plain text" in results[path].reason for path in after)
+
+
+def test_the_page_deadline_does_nothing_outside_worker_processes():
+    with page_deadline(0.001):
+        time.sleep(0.01)  # the test process itself is not ended
+
+
+def test_worker_death_reasons_name_the_signal():
+    assert "SIGKILL (out of memory?)" in worker_death_reason(-9, 180)
+    assert "SIGSEGV" in worker_death_reason(-11, 180)
+    assert "exit code 3" in worker_death_reason(3, 180)
+
+
+def test_scans_above_the_ceiling_are_shrunk_to_it_and_others_kept():
+    page = np.full((1200, 900), 255, np.uint8)
+    shrunk, dpi = limit_resolution(page, 600.0, 300)
+    assert shrunk.shape == (600, 450) and dpi == 300.0
+    for own in (300.0, 150.0, None):
+        kept, kept_dpi = limit_resolution(page, own, 300)
+        assert kept is page and kept_dpi == own
+    assert limit_resolution(page, 600.0, None)[0] is page
