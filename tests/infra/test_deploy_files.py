@@ -11,6 +11,7 @@ import importlib.util
 import json
 import re
 import shlex
+import subprocess
 import sys
 import threading
 import tomllib
@@ -23,6 +24,8 @@ import click
 import pytest
 import yaml
 
+from invoice_assets.ocr.engine import libtesseract_version
+from tests.support.machine import skip_or_fail
 from tests.support.paths import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -33,7 +36,8 @@ IMAGES = {
 }
 EXPOSED_PORTS = {"usercode": {4000, 8000}, "dagster": {3000}, "training": {5000}}
 OCR_IMAGES = ("usercode", "training")
-TESSERACT_PACKAGES = {"tesseract-ocr", "tesseract-ocr-spa", "tesseract-ocr-eng"}
+TESSERACT_LANGUAGE_PACKAGES = {"tesseract-ocr-spa", "tesseract-ocr-eng"}
+DEBIAN_TESSDATA = "/usr/share/tesseract-ocr/5/tessdata"
 TENSORFLOW_PACKAGES = {"tensorflow", "tensorflow-cpu", "keras", "tf-keras", "mlflow"}
 DAEMON_COMMAND = ["dagster-daemon", "run", "-w", "/opt/dagster/app/workspace.yaml"]
 API_COMMAND = ["invoices", "serve", "--host", "0.0.0.0", "--port", "8000"]
@@ -283,12 +287,46 @@ def test_exposed_ports_match_the_service_names(image):
 
 
 @pytest.mark.parametrize("image", OCR_IMAGES)
-def test_ocr_images_install_tesseract_languages_lean(image):
-    (apt,) = [command for command in run_commands(stages_of(image)[-1:]) if "apt-get install" in command]
+def test_ocr_images_compile_tesserocr_against_the_libtesseract_they_run(image):
+    """The builder compiles tesserocr against Debian's libtesseract-dev; the runtime installs the same
+    Debian libtesseract5 and the language data, whose folder TESSDATA_PREFIX names, and not the tesseract
+    command (OCR no longer starts it)."""
+    stages = stages_of(image)
+    builder_apt = " ".join(c for c in run_commands(stages[:-1]) if "apt-get install" in c)
+    assert {"libtesseract-dev", "libleptonica-dev", "g++", "pkg-config"} <= set(shlex.split(builder_apt))
+    (apt,) = [command for command in run_commands(stages[-1:]) if "apt-get install" in command]
     words = set(shlex.split(apt))
-    assert words >= TESSERACT_PACKAGES
+    assert words >= {"libtesseract5", *TESSERACT_LANGUAGE_PACKAGES}
+    assert not {"tesseract-ocr", "libtesseract-dev"} & words
     assert "--no-install-recommends" in words
     assert "rm -rf /var/lib/apt/lists/*" in apt
+    env = " ".join(instruction.args for instruction in stages[-1].all("ENV"))
+    assert f"TESSDATA_PREFIX={DEBIAN_TESSDATA}" in env
+    commands = [command for command in run_commands(stages) if "uv sync" in command]
+    assert "tesserocr" in locked_closure(extras_installed(commands))
+    assert (
+        "tesserocr" in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["no-binary-package"]
+    )
+
+
+def test_the_engine_here_is_debians_libtesseract_from_the_images_distribution():
+    """The tests run the library the images install: Debian's libtesseract5 of the images' release,
+    with the language data where TESSDATA_PREFIX points."""
+    installed = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", "libtesseract5"], capture_output=True, text=True
+    )
+    listing = subprocess.run(["dpkg", "-L", "tesseract-ocr-spa"], capture_output=True, text=True)
+    if installed.returncode != 0 or listing.returncode != 0:
+        skip_or_fail(
+            "libtesseract5 or tesseract-ocr-spa is not installed from Debian: run `bash scripts/setup.sh`"
+        )
+    assert installed.stdout.startswith(libtesseract_version() + "-")
+    assert f"{DEBIAN_TESSDATA}/spa.traineddata" in listing.stdout.split()
+    codename = dict(
+        line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines() if "=" in line
+    ).get("VERSION_CODENAME")
+    for image in OCR_IMAGES:
+        assert (DEPLOY / f"Dockerfile.{image}").read_text().count(f"-slim-{codename}") >= 1, image
 
 
 def test_usercode_image_installs_the_base_set_without_tensorflow():
