@@ -9,9 +9,11 @@
 2. `--files` new invoices (another seed, so no upload is known to the tables), written as `--requests`
    distinct files: each request's file is a base file with a few unique bytes appended after its end
    (ignored by every decoder), so every request has a new sha256 and goes through OCR.
-3. Baselines, on the same machine: each base file read, extracted and predicted in this process, one at a
-   time (the OCR time of that file: `invoices predict` on one file), and `invoices predict` over all
-   request files in one process (its default pool: one OCR process per core).
+3. Baselines, on the same machine: each base file read by the `tesseract` command one page at a time
+   (`benchmarks/tesseract_floor.py`, the floor: how the platform read a file before it kept an engine per
+   worker), each base file read, extracted and predicted in this process, one at a time (`invoices
+   predict` on one file), and `invoices predict` over all request files in one process (its default pool:
+   one OCR process per CPU).
 4. `invoices serve --workers N` on a free loopback port, waited for through `/health`; the requests sent
    by `--concurrency` threads; latency per request, requests per second, errors. Then `--repeats`
    sequential uploads of a file the service already classified (answered from the tables).
@@ -36,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 INVOICES = str(Path(sys.executable).with_name("invoices"))
 TRAIN_SEED, LOAD_SEED = 5150, 8080
 
@@ -115,6 +118,20 @@ def ocr_time_per_file(base: list[Path], home: Path) -> dict[str, float]:
         extract_fields(document.text)
         to_predictions(classifier.predict_proba([document.text]))
         times[path.name] = time.perf_counter() - started
+    return times
+
+
+def command_time_per_file(base: list[Path], scratch: Path) -> dict[str, float]:
+    """Seconds the `tesseract` command takes over each base file's pages, one page after another."""
+    from tesseract_floor import command_loop, page_files
+
+    from invoice_assets.ocr.tesseract import OcrSettings
+
+    settings = OcrSettings()
+    times = {}
+    for path in base:
+        pages = page_files([path], scratch / path.stem, settings)
+        times[path.name], _ = command_loop(pages, settings, workers=1)
     return times
 
 
@@ -235,6 +252,7 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true", help="skip the `invoices predict` throughput run")
     args = parser.parse_args()
 
+    from invoice_assets.ocr.cpus import available_cpus
     from invoice_assets.service.settings import default_ocr_workers
     from invoice_assets.synth import generate_inbox
 
@@ -248,6 +266,8 @@ def main() -> None:
         pairs = request_files(base, args.requests, Path(tmp) / "requests")
         files = [request for request, _ in pairs]
 
+        log(f"floor: the tesseract command over each of {len(base)} base files")
+        command_times = command_time_per_file(base, Path(tmp) / "pages")
         log(f"baseline 1: each of {len(base)} base files alone in one process")
         ocr_times = ocr_time_per_file(base, home)
         cli = None
@@ -274,12 +294,14 @@ def main() -> None:
             stop(server)
             log(f"service log: {home.parent / 'serve.log'}")
 
-    ratios = [latency / ocr_times[source.name] for latency, (_, source) in zip(latencies, pairs, strict=True)]
+    sources = [source.name for _, source in pairs]
+    ratios = [latency / ocr_times[name] for latency, name in zip(latencies, sources, strict=True)]
+    speedups = [command_times[name] / latency for latency, name in zip(latencies, sources, strict=True)]
     ocr_median = statistics.median(ocr_times.values())
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     report = {
         "champion": champion,
-        "machine_cores": os.cpu_count(),
+        "machine_cpus": available_cpus(),
         "service": {"workers": args.workers, "ocr_processes_total": ocr_processes},
         "requests": len(latencies),
         "concurrency": args.concurrency,
@@ -295,6 +317,11 @@ def main() -> None:
             "p50": round(percentile(ratios, 0.5), 2),
             "p95": round(percentile(ratios, 0.95), 2),
             "targets": {"p50": 1.2, "p95": 2.5},
+        },
+        "tesseract_command_time_per_file_s": {"median": round(statistics.median(command_times.values()), 3)},
+        "speedup_over_tesseract_command_of_same_file": {
+            "p50": round(percentile(speedups, 0.5), 2),
+            "target_at_concurrency_1": 1.3,
         },
         "invoices_predict_one_process": cli,
         "service_rps_over_cli_files_per_s": round(len(latencies) / wall / cli["files_per_s"], 2)
