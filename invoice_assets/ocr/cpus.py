@@ -13,13 +13,11 @@ from pathlib import Path
 
 WORKERS_VARIABLE = "INVOICES_OCR_WORKERS"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+SELF_CGROUP = Path("/proc/self/cgroup")
 
 
 class WorkerCountError(ValueError):
     """INVOICES_OCR_WORKERS is set to something that is not a positive whole number."""
-
-
-SELF_CGROUP = Path("/proc/self/cgroup")
 
 
 def cgroup_cpu_limit(cgroup_root: Path = CGROUP_ROOT, self_cgroup: Path = SELF_CGROUP) -> float | None:

@@ -50,7 +50,7 @@ class RecognizedWord:
 
 
 def libtesseract_version() -> str:
-    """The version of the libtesseract the engine runs, e.g. "5.5.4"."""
+    """The version of the libtesseract the engine runs, e.g. "5.3.0" (Debian bookworm)."""
     return tesserocr.tesseract_version().split()[1]
 
 
